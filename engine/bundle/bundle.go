@@ -1,0 +1,407 @@
+// Package bundle turns one tenant folder into one JavaScript program for goja.
+//
+// ReadSource takes a snapshot of the folder; Build bundles the snapshot in
+// memory with esbuild (TypeScript, ES modules and CommonJS alike) into a
+// single script that assigns the entry's exports to the global
+// ExportsGlobal. esbuild never touches the disk: every file comes from the
+// snapshot, only relative imports and "callscript" resolve, and nothing may
+// leave the tenant folder.
+//
+// # Positions
+//
+// Build reports its errors with 1-based lines and columns in the author's
+// files. The program carries an inline source map that goja reads by itself:
+// compiled under ProgramName, the frames of a goja exception's stack name
+// the author's file (its path relative to the tenant folder, such as
+// "lib/menus.ts"), line and column, all 1-based. Bundle.Position undoes the
+// URL escapes goja applies to unusual file names, and Bundle.AuthorPosition
+// finds the innermost frame in the author's code. Frames inside the
+// "callscript" module are named SDKFile.
+//
+// # Language
+//
+// The program is ES2022, less the async generators and for await loops goja
+// lacks, which esbuild lowers. goja also lacks the RegExp flags d and v,
+// which cannot be lowered: such a regular expression throws a SyntaxError
+// when the script creates it. Every module runs in
+// strict mode, as ES modules do anyway: an assignment to an undeclared
+// variable throws instead of leaving a global behind for the next call the
+// same VM serves. A tsconfig.json in the tenant folder is not read.
+package bundle
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/callscript/callscript/engine/sdk"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// ExportsGlobal is the global the program assigns the entry's exports to:
+// the module namespace of an ES module entry (its handler is "default"), or
+// module.exports of a CommonJS entry.
+const ExportsGlobal = "__callscript_exports"
+
+// SDKFile is the file name that stack positions give for code of the
+// "callscript" module. It cannot be the name of a tenant file.
+const SDKFile = "callscript:sdk.js"
+
+// The esbuild namespaces of the two kinds of module a bundle is made of.
+// Their names appear only inside esbuild: Build strips them from error
+// positions and from the source map.
+const (
+	tenantNamespace = "callscript-tenant"
+	sdkNamespace    = "callscript-sdk"
+)
+
+// entryPlaceholder is the entry point esbuild is given; the plugin resolves
+// it to the tenant's entry. Before running plugins esbuild looks for an
+// entry point among the files of its working directory (and expands one
+// with a "*" as a glob on the disk); the NUL byte fails that look-up before
+// it reaches the file system, so that no build depends on, or reads, the
+// server's working directory.
+const entryPlaceholder = "\x00callscript/entry"
+
+// outputName is the name esbuild believes it writes to. Nothing is written;
+// esbuild needs a name to produce a separate source map.
+const outputName = "/callscript/bundle.js"
+
+// tsconfig fixes how TypeScript is compiled, whatever tsconfig.json a tenant
+// folder holds (that file is for the author's editor). alwaysStrict makes
+// every module strict, as ES modules are anyway, so that an assignment to an
+// undeclared variable throws instead of creating a global that would survive
+// into the next call served by the same VM.
+const tsconfig = `{"compilerOptions": {"alwaysStrict": true}}`
+
+// Bundle is one tenant's program.
+type Bundle struct {
+	Code     string   // the JavaScript program for goja, with an inline source map
+	Hash     string   // hex SHA-256 of Code
+	Files    []string // the tenant files that went into the program, sorted
+	Warnings []Error  // esbuild's warnings, such as a comparison that is always false
+}
+
+// Version returns the tenant's script version: the first 12 hex digits of
+// the hash of its program.
+func (b *Bundle) Version() string {
+	return b.Hash[:12]
+}
+
+// Error is one problem in a tenant's source, at a position in the author's
+// own file.
+type Error struct {
+	File    string // path relative to the tenant folder, such as "lib/menus.ts"; empty if no file is at fault
+	Line    int    // 1-based; 0 if unknown
+	Column  int    // 1-based, in characters; 0 if unknown
+	Message string
+}
+
+// Error formats the problem as compilers do: "menus.ts:3:9: message".
+func (e Error) Error() string {
+	switch {
+	case e.File == "":
+		return e.Message
+	case e.Line == 0:
+		return e.File + ": " + e.Message
+	case e.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Message)
+}
+
+// BuildError is a build that failed because of the tenant's source.
+type BuildError struct {
+	Errors []Error // at least one
+}
+
+// Error returns one line per problem.
+func (e *BuildError) Error() string {
+	lines := make([]string, len(e.Errors))
+	for i, err := range e.Errors {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// loaderFor returns the esbuild loader for a tenant file, and whether the
+// file is one Build can load at all.
+func loaderFor(name string) (api.Loader, bool) {
+	switch path.Ext(name) {
+	case ".ts", ".mts", ".cts":
+		return api.LoaderTS, true
+	case ".js", ".mjs", ".cjs":
+		return api.LoaderJS, true
+	case ".json":
+		return api.LoaderJSON, true
+	}
+	return api.LoaderNone, false
+}
+
+// Build bundles the tenant snapshot src, starting at its file entry (see
+// Source.Entry), into one program. A problem in the tenant's source is
+// returned as a *BuildError; any other error is the engine's.
+func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, ok := src.Files[entry]; !ok {
+		return nil, &BuildError{Errors: []Error{{File: entry, Message: "entry file not found in the tenant folder"}}}
+	}
+	r := &resolver{src: src, entry: entry, loaded: make(map[string]bool)}
+	esb, ctxErr := api.Context(api.BuildOptions{
+		EntryPoints: []string{entryPlaceholder},
+		Bundle:      true,
+		Write:       false,
+		Outfile:     outputName,
+		Format:      api.FormatIIFE,
+		GlobalName:  ExportsGlobal,
+		Platform:    api.PlatformNeutral,
+		Target:      api.ES2022,
+		// goja runs ES2022 except for these, which esbuild lowers.
+		Supported: map[string]bool{
+			"async-generator":      false,
+			"for-await":            false,
+			"regexp-match-indices": false,
+			"regexp-set-notation":  false,
+		},
+		TsconfigRaw:    tsconfig,
+		Sourcemap:      api.SourceMapExternal,
+		SourcesContent: api.SourcesContentExclude,
+		LogLevel:       api.LogLevelSilent,
+		Plugins:        []api.Plugin{{Name: "callscript", Setup: r.setup}},
+	})
+	if ctxErr != nil {
+		return nil, fmt.Errorf("bundle: set up esbuild: %v", ctxErr.Errors)
+	}
+	defer esb.Dispose()
+
+	// esbuild cannot take a context; cancel the build when ctx ends.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			esb.Cancel()
+		case <-done:
+		}
+	}()
+	result := esb.Rebuild()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(result.Errors) > 0 {
+		return nil, &BuildError{Errors: convertMessages(result.Errors)}
+	}
+
+	var code, sourceMap []byte
+	for _, out := range result.OutputFiles {
+		switch out.Path {
+		case outputName:
+			code = out.Contents
+		case outputName + ".map":
+			sourceMap = out.Contents
+		}
+	}
+	if code == nil || sourceMap == nil {
+		return nil, fmt.Errorf("bundle: esbuild produced %d files but not the program and its source map", len(result.OutputFiles))
+	}
+	inline, err := inlineSourceMap(sourceMap)
+	if err != nil {
+		return nil, err
+	}
+	program := string(code) + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
+	sum := sha256.Sum256([]byte(program))
+	return &Bundle{
+		Code:     program,
+		Hash:     hex.EncodeToString(sum[:]),
+		Files:    r.files(),
+		Warnings: convertMessages(result.Warnings),
+	}, nil
+}
+
+// convertMessages turns esbuild's messages into Errors in the author's terms.
+func convertMessages(msgs []api.Message) []Error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	// esbuild quotes module names with their namespace in its texts:
+	// No matching export in "callscript-tenant:menus.js" for import "x".
+	names := strings.NewReplacer(
+		`"`+sdkNamespace+`:`+sdk.ModuleName+`"`, `"`+sdk.ModuleName+`"`,
+		`"`+tenantNamespace+`:`, `"`,
+	)
+	errs := make([]Error, 0, len(msgs))
+	for _, msg := range msgs {
+		e := Error{Message: names.Replace(msg.Text)}
+		if loc := msg.Location; loc != nil {
+			e.File = authorFile(loc.File)
+			e.Line = loc.Line
+			// esbuild counts bytes from 0; people count characters from 1.
+			col := min(loc.Column, len(loc.LineText))
+			e.Column = utf8.RuneCountInString(loc.LineText[:col]) + 1
+		}
+		errs = append(errs, e)
+	}
+	return errs
+}
+
+// authorFile returns the name an author knows for a file esbuild names in a
+// message: esbuild writes files outside its "file" namespace as
+// "namespace:path".
+func authorFile(file string) string {
+	if rel, ok := strings.CutPrefix(file, tenantNamespace+":"); ok {
+		return rel
+	}
+	if strings.HasPrefix(file, sdkNamespace+":") {
+		return SDKFile
+	}
+	return file
+}
+
+// resolver serves one build's imports and loads from its Source.
+type resolver struct {
+	src   *Source
+	entry string
+
+	mu     sync.Mutex      // esbuild calls plugins from several goroutines
+	loaded map[string]bool // tenant files loaded so far
+}
+
+func (r *resolver) files() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	files := make([]string, 0, len(r.loaded))
+	for name := range r.loaded {
+		files = append(files, name)
+	}
+	slices.Sort(files)
+	return files
+}
+
+func (r *resolver) setup(build api.PluginBuild) {
+	// Every import goes through this callback, and it always answers with a
+	// path or an error, so esbuild's own resolver never looks at the disk.
+	build.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+		if args.Kind == api.ResolveEntryPoint {
+			return api.OnResolveResult{Path: r.entry, Namespace: tenantNamespace}, nil
+		}
+		if args.Path == sdk.ModuleName {
+			return api.OnResolveResult{Path: sdk.ModuleName, Namespace: sdkNamespace}, nil
+		}
+		if args.Namespace != tenantNamespace {
+			return failResolve(fmt.Sprintf("cannot import %q from the %q module", args.Path, sdk.ModuleName)), nil
+		}
+		name, problem := r.src.resolve(args.Importer, args.Path)
+		if problem != "" {
+			return failResolve(problem), nil
+		}
+		return api.OnResolveResult{Path: name, Namespace: tenantNamespace}, nil
+	})
+	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: sdkNamespace}, func(api.OnLoadArgs) (api.OnLoadResult, error) {
+		source := sdk.ModuleSource
+		return api.OnLoadResult{Contents: &source, Loader: api.LoaderJS}, nil
+	})
+	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: tenantNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+		data, ok := r.src.Files[args.Path]
+		loader, known := loaderFor(args.Path)
+		if !ok || !known {
+			// resolve only hands out files that exist and can be loaded,
+			// but Build takes the entry as given.
+			return api.OnLoadResult{Errors: []api.Message{{Text: fmt.Sprintf("cannot load %q: not a source file of the tenant folder", args.Path)}}}, nil
+		}
+		r.mu.Lock()
+		r.loaded[args.Path] = true
+		r.mu.Unlock()
+		contents := string(data)
+		return api.OnLoadResult{Contents: &contents, Loader: loader}, nil
+	})
+}
+
+func failResolve(text string) api.OnResolveResult {
+	return api.OnResolveResult{Errors: []api.Message{{Text: text}}}
+}
+
+// resolve returns the tenant file that the import specifier names when
+// imported from the tenant file importer, or a message saying why none is.
+//
+// Only relative specifiers resolve. Like esbuild and TypeScript, resolve
+// tries the name as written, then "./menus.js" as "menus.ts" (TypeScript's
+// convention for imports written as they will be after compilation), then
+// the name with each source extension, then as a folder's index file.
+func (s *Source) resolve(importer, specifier string) (name, problem string) {
+	switch {
+	case strings.HasPrefix(specifier, "/"):
+		return "", fmt.Sprintf("cannot import %q: absolute paths are not allowed; import files of the tenant folder with a relative path such as \"./menus\"", specifier)
+	case specifier != "." && specifier != ".." && !strings.HasPrefix(specifier, "./") && !strings.HasPrefix(specifier, "../"):
+		return "", fmt.Sprintf("cannot import %q: only files of the tenant folder (relative paths such as \"./menus\") and %q can be imported; npm packages and Node built-ins are not available", specifier, sdk.ModuleName)
+	}
+	base := path.Join(path.Dir(importer), specifier)
+	if base == ".." || strings.HasPrefix(base, "../") {
+		return "", fmt.Sprintf("cannot import %q: it leads outside the tenant folder", specifier)
+	}
+
+	var candidates []string
+	lookedFor := fmt.Sprintf("%s.ts, %[1]s.js or %[1]s/index.ts (nor with another source extension)", base)
+	indexPrefix := base + "/"
+	if base == "." {
+		indexPrefix = ""
+		lookedFor = "index.ts or index.js (nor with another source extension)"
+	} else {
+		candidates = append(candidates, base)
+		if isSourceFile(base) {
+			lookedFor = base
+		}
+		for _, ext := range [...]struct{ js, ts string }{{".js", ".ts"}, {".mjs", ".mts"}, {".cjs", ".cts"}} {
+			if stem, ok := strings.CutSuffix(base, ext.js); ok {
+				candidates = append(candidates, stem+ext.ts)
+				lookedFor = base + " or " + stem + ext.ts
+			}
+		}
+		for _, ext := range sourceExtensions() {
+			candidates = append(candidates, base+ext)
+		}
+	}
+	for _, ext := range sourceExtensions() {
+		candidates = append(candidates, indexPrefix+"index"+ext)
+	}
+	for _, c := range candidates {
+		if _, ok := s.Files[c]; ok && isSourceFile(c) {
+			return c, ""
+		}
+	}
+	problem = fmt.Sprintf("cannot find %q: the tenant folder has no %s", specifier, lookedFor)
+	if near := s.caseInsensitiveMatch(candidates); near != "" {
+		problem += fmt.Sprintf("; there is %s, but file names are case-sensitive", near)
+	}
+	return "", problem
+}
+
+// sourceExtensions returns the extensions resolve tries, in order.
+func sourceExtensions() [7]string {
+	return [...]string{".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json"}
+}
+
+// caseInsensitiveMatch returns a tenant file whose name differs from one of
+// the candidates only in case, or "".
+func (s *Source) caseInsensitiveMatch(candidates []string) string {
+	var found []string
+	for name := range s.Files {
+		for _, c := range candidates {
+			if strings.EqualFold(name, c) {
+				found = append(found, name)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	return slices.MinFunc(found, cmp.Compare[string])
+}

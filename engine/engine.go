@@ -1,0 +1,179 @@
+// Package engine answers 8x8 voice webhooks with the callflows that per-tenant JavaScript and
+// TypeScript scripts return. It is the library at the heart of callscript and has no HTTP in
+// it: a Go program embeds it with New, hands it webhook bodies with Handle, and gets back the
+// answer to send.
+//
+// The engine loads one tenant per folder of its scripts directory (the folder name is the 8x8
+// subAccountId), bundles and compiles each into a version, runs events in pooled goja runtimes
+// under a deadline, validates every callflow before it leaves, falls back to a safe answer when
+// a script fails, remembers answers by eventId so duplicates never run twice, and reloads a
+// tenant the moment its files change.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"github.com/callscript/callscript/engine/idempotency"
+	"github.com/callscript/callscript/engine/watch"
+)
+
+// Defaults of Options.
+const (
+	DefaultScriptsDir      = "./scripts"
+	DefaultTimeout         = 2 * time.Second
+	DefaultIdempotencyTTL  = 15 * time.Minute
+	DefaultIdempotencySize = 100_000
+	DefaultProgramCache    = 1024
+	defaultSessionTTL      = 12 * time.Hour
+	defaultSessionEntries  = 200_000
+	minTimeout             = 50 * time.Millisecond
+	maxTimeout             = 60 * time.Second
+)
+
+// Options configure an Engine. The zero value serves ./scripts with the documented defaults.
+type Options struct {
+	// ScriptsDir is the folder of tenant folders (default ./scripts).
+	ScriptsDir string
+	// Tenants, when set, restricts loading to these tenant ids (the check and run commands).
+	Tenants []string
+	// Timeout is the time budget of one event unless a tenant's timeoutMs says otherwise (default 2s).
+	Timeout time.Duration
+	// Watch reloads tenants when their files change (the server sets it; one-shot commands do not).
+	Watch bool
+	// Poll, with Watch, polls the folder at this interval instead of using inotify.
+	Poll time.Duration
+	// Logger receives the engine's and the scripts' log lines (default: discard).
+	Logger *slog.Logger
+	// LookupEnv resolves ${NAME} in tenant.json (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// IdempotencyTTL and IdempotencySize bound the answers remembered for duplicate deliveries.
+	IdempotencyTTL  time.Duration
+	IdempotencySize int
+	// ProgramCache bounds the compiled programs kept by content hash (default 1024).
+	ProgramCache int
+}
+
+// Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
+type Engine struct {
+	opts     Options
+	root     string
+	logger   *slog.Logger
+	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
+	answers  *idempotency.Cache[*Answer]
+	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
+
+	mu      sync.RWMutex
+	tenants map[string]*slot
+
+	reloadMu sync.Mutex // one rebuild at a time: builds are CPU-bound, and order must be kept
+	ready    atomic.Bool
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// New loads every tenant of the scripts folder and, with Options.Watch, keeps them up to date
+// until Close. A tenant that fails to build is reported in Tenants and does not stop the others.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.ScriptsDir == "" {
+		opts.ScriptsDir = DefaultScriptsDir
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Timeout < minTimeout || opts.Timeout > maxTimeout {
+		return nil, fmt.Errorf("timeout %v: must be between %v and %v", opts.Timeout, minTimeout, maxTimeout)
+	}
+	if opts.Poll < 0 {
+		return nil, fmt.Errorf("poll interval %v: must not be negative", opts.Poll)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if opts.IdempotencySize <= 0 {
+		opts.IdempotencySize = DefaultIdempotencySize
+	}
+	if opts.ProgramCache <= 0 {
+		opts.ProgramCache = DefaultProgramCache
+	}
+	root, err := filepath.Abs(opts.ScriptsDir)
+	if err != nil {
+		return nil, fmt.Errorf("scripts folder %q: %w", opts.ScriptsDir, err)
+	}
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("scripts folder: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("scripts folder %s is not a folder", root)
+	}
+	programs, err := lru.New[string, *goja.Program](opts.ProgramCache)
+	if err != nil {
+		return nil, fmt.Errorf("program cache: %w", err)
+	}
+	e := &Engine{
+		opts:     opts,
+		root:     root,
+		logger:   opts.Logger,
+		programs: programs,
+		answers:  idempotency.New[*Answer](opts.IdempotencySize, opts.IdempotencyTTL),
+		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),
+		tenants:  make(map[string]*slot),
+		done:     make(chan struct{}),
+	}
+
+	// Watches are set up before the first load, so that no change made during it is missed.
+	var watcher *watch.Watcher
+	if opts.Watch {
+		watcher, err = watch.New(root, watch.Options{Poll: opts.Poll, Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("watch %s: %w", root, err)
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.cancel = cancel
+	e.loadAll(ctx)
+	e.ready.Store(true)
+	if watcher == nil {
+		close(e.done)
+		return e, nil
+	}
+	go func() {
+		defer close(e.done)
+		err := watcher.Run(runCtx, func(c watch.Change) { e.apply(runCtx, c) })
+		if err != nil && !errors.Is(err, context.Canceled) {
+			e.logger.Error("watching the scripts folder stopped; edits are no longer picked up", "err", err)
+		}
+	}()
+	return e, nil
+}
+
+// Close stops watching the scripts folder. Requests in flight finish normally.
+func (e *Engine) Close() error {
+	e.cancel()
+	<-e.done
+	return nil
+}
+
+// Ready reports whether the first load of all tenants is done.
+func (e *Engine) Ready() bool { return e.ready.Load() }
+
+// ScriptsDir is the absolute path of the scripts folder.
+func (e *Engine) ScriptsDir() string { return e.root }

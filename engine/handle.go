@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/callscript/callscript/engine/callflow"
+	"github.com/callscript/callscript/engine/tenant"
+	"github.com/callscript/callscript/engine/vm"
+	"github.com/callscript/callscript/engine/webhook"
+)
+
+// Why an answer is the fallback rather than the script's own (the X-Callscript-Fallback header).
+const (
+	FallbackScriptError     = "script-error"     // the script threw or its promise rejected
+	FallbackTimeout         = "timeout"          // the script was still running at the deadline
+	FallbackNoCallflow      = "no-callflow"      // the handler returned nothing
+	FallbackInvalidCallflow = "invalid-callflow" // the callflow broke a rule of 8x8's
+	FallbackNoHandler       = "no-handler"       // the script has no hook for a CALL_ACTION
+	FallbackNotLoaded       = "not-loaded"       // the tenant's folder has never built
+)
+
+// emptyAnswer is the body for events whose answer 8x8 ignores.
+const emptyAnswer = "{}"
+
+// Request is one webhook delivery.
+type Request struct {
+	// Body is the webhook body as posted. The engine keeps it; do not modify it afterwards.
+	Body []byte
+	// Tenant is the tenant named by the URL, or "" to take payload.subAccountId.
+	Tenant string
+	// Impersonate runs the event as Tenant even when payload.subAccountId names another tenant
+	// (the run command and dry runs replay one tenant's sample events against another's script);
+	// otherwise such a mismatch is refused.
+	Impersonate bool
+	// Authorization is the credential the delivery carries (the HTTP Authorization header).
+	Authorization string
+	// Received is when the delivery arrived; the time budget counts from it (default: now).
+	Received time.Time
+}
+
+// Answer is what to send back.
+type Answer struct {
+	// Body is the JSON to send: a validated callflow for CALL_ACTION, "{}" for other events.
+	Body []byte
+	// Tenant is the tenant that answered, and Version the script version ("" when none loaded).
+	Tenant, Version string
+	// Fallback says why the body is a fallback rather than the script's own answer ("" when it is
+	// the script's own); see the Fallback… constants.
+	Fallback string
+	// Replayed is set when the answer was remembered from an earlier delivery of the same event.
+	Replayed bool
+}
+
+// ErrorKind classifies a refused request.
+type ErrorKind int
+
+// The ways a request is refused before any script runs.
+const (
+	KindBadRequest   ErrorKind = iota + 1 // malformed body, missing or invalid tenant
+	KindUnauthorized                      // the tenant's authorization did not match
+	KindNotFound                          // no such tenant and no _default
+	KindUnavailable                       // the engine cannot answer now
+)
+
+// RequestError refuses a request; nothing ran and nothing changed.
+type RequestError struct {
+	Kind    ErrorKind
+	Code    string // stable, machine-readable: "malformed_json", "unknown_tenant", …
+	Message string // for a person
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+func refuse(kind ErrorKind, code, format string, args ...any) *RequestError {
+	return &RequestError{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Handle answers one webhook delivery. It returns a *RequestError when the delivery is refused
+// (malformed, unauthorized, unknown tenant); otherwise an answer, which for a CALL_ACTION is
+// always a valid callflow: the script's own, or the tenant's fallback when the script failed.
+func (e *Engine) Handle(ctx context.Context, req Request) (*Answer, error) {
+	if req.Received.IsZero() {
+		req.Received = time.Now()
+	}
+	ev, err := webhook.Parse(req.Body)
+	if err != nil {
+		return nil, refuse(KindBadRequest, "malformed_webhook", "%v", err)
+	}
+	id, err := e.tenantOf(req, ev)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := e.resolve(id)
+	if err != nil {
+		return nil, err
+	}
+	if rel == nil {
+		// The folder exists but never built: answer safely, and say why.
+		return e.notLoaded(id, ev), nil
+	}
+	if want := rel.settings.Authorization; want != "" &&
+		subtle.ConstantTimeCompare([]byte(want), []byte(req.Authorization)) != 1 {
+		return nil, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
+	}
+	if ev.SessionID != "" && ev.Tenant != "" {
+		e.sessions.Add(ev.SessionID, id)
+	}
+	// The script runs to its own deadline even if the caller goes away: its answer is remembered
+	// for the duplicate deliveries that 8x8 may send.
+	runCtx := context.WithoutCancel(ctx)
+	if ev.EventID == "" {
+		return e.run(runCtx, req, id, rel, ev), nil
+	}
+	answer, replayed, err := e.answers.Do(ctx, id+"\x00"+ev.EventID, func() (*Answer, bool) {
+		return e.run(runCtx, req, id, rel, ev), true
+	})
+	if err != nil {
+		return nil, refuse(KindUnavailable, "cancelled", "the request ended while a duplicate delivery of event %s was running: %v", ev.EventID, err)
+	}
+	if replayed {
+		again := *answer
+		again.Replayed = true
+		return &again, nil
+	}
+	return answer, nil
+}
+
+// tenantOf finds the tenant of a delivery: the URL's, else payload.subAccountId, else the
+// tenant an earlier event of the same session named (CALL_RECORDING_STATUS carries no
+// subAccountId).
+func (e *Engine) tenantOf(req Request, ev *webhook.Event) (string, error) {
+	id := req.Tenant
+	if id != "" {
+		if err := tenant.ValidateID(id); err != nil {
+			return "", refuse(KindBadRequest, "invalid_tenant", "%v", err)
+		}
+	}
+	switch {
+	case id != "" && ev.Tenant != "" && ev.Tenant != id && !req.Impersonate:
+		return "", refuse(KindBadRequest, "tenant_mismatch", "payload.subAccountId %q differs from the tenant %q in the URL", ev.Tenant, id)
+	case id == "":
+		id = ev.Tenant
+	}
+	if id == "" && ev.SessionID != "" {
+		id, _ = e.sessions.Get(ev.SessionID)
+	}
+	if id == "" {
+		return "", refuse(KindBadRequest, "missing_tenant", "the webhook names no tenant: payload.subAccountId is missing (post %s events to /webhooks/voice/{tenant})", ev.EventType)
+	}
+	if err := tenant.ValidateID(id); err != nil {
+		return "", refuse(KindBadRequest, "invalid_tenant", "%v", err)
+	}
+	return id, nil
+}
+
+// resolve finds the release serving a tenant: its own folder's, else _default's. A folder that
+// exists but never built resolves to a nil release.
+func (e *Engine) resolve(id string) (*release, error) {
+	if s := e.slot(id); s != nil {
+		return s.current.Load(), nil
+	}
+	if s := e.slot(tenant.DefaultID); s != nil {
+		if rel := s.current.Load(); rel != nil {
+			return rel, nil
+		}
+	}
+	return nil, refuse(KindNotFound, "unknown_tenant", "no scripts for tenant %q and no _default folder", id)
+}
+
+// notLoaded answers for a tenant folder that has never built.
+func (e *Engine) notLoaded(id string, ev *webhook.Event) *Answer {
+	a := &Answer{Tenant: id, Body: []byte(emptyAnswer), Fallback: FallbackNotLoaded}
+	if ev.EventType == webhook.CallAction {
+		a.Body = callflow.Fallback(callflow.Defaults{}).Encode()
+	}
+	e.logger.Warn("answered with the fallback: the tenant's scripts have never built", "tenant", id, "eventId", ev.EventID, "sessionId", ev.SessionID)
+	return a
+}
+
+// run runs the event through the release's script and makes the answer.
+func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, ev *webhook.Event) *Answer {
+	logger := e.logger.With(
+		slog.String("tenant", id), slog.String("version", rel.version),
+		slog.String("eventId", ev.EventID), slog.String("sessionId", ev.SessionID))
+	answer := &Answer{Tenant: id, Version: rel.version, Body: []byte(emptyAnswer)}
+	isCall := ev.EventType == webhook.CallAction
+	hook, ok := rel.program.HookFor(ev.EventType, ev.CallStatus)
+	if !ok {
+		if isCall {
+			logger.Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
+			answer.Body, answer.Fallback = rel.fallback, FallbackNoHandler
+		}
+		return answer
+	}
+	res := rel.program.Run(ctx, vm.Call{
+		Hook:     hook,
+		Event:    ev.Raw,
+		Context:  callContext(id, rel.version, ev),
+		Deadline: scriptDeadline(req.Received, rel.timeout),
+		Answer:   isCall,
+		Logger:   logger,
+	})
+	if res.Err != nil {
+		reason := FallbackScriptError
+		if errors.Is(res.Err, vm.ErrDeadline) {
+			reason = FallbackTimeout
+		}
+		attrs := []any{"reason", reason, "err", res.Err.Error()}
+		var se *vm.ScriptError
+		if errors.As(res.Err, &se) && se.Location() != "" {
+			attrs = append(attrs, "source", se.Location())
+		}
+		if isCall {
+			answer.Body = rel.fallback
+			answer.Fallback = reason
+			logger.Error("answered with the fallback: "+res.Err.Error(), attrs...)
+		} else {
+			answer.Fallback = reason
+			logger.Error("the "+hook+" hook failed: "+res.Err.Error(), attrs...)
+		}
+		return answer
+	}
+	if !isCall {
+		return answer
+	}
+	if res.JSON == nil {
+		logger.Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
+		answer.Body, answer.Fallback = rel.fallback, FallbackNoCallflow
+		return answer
+	}
+	flow, err := callflow.Parse(res.JSON, rel.defaults)
+	if err != nil {
+		logger.Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
+		answer.Body, answer.Fallback = rel.fallback, FallbackInvalidCallflow
+		return answer
+	}
+	answer.Body = flow.Encode()
+	return answer
+}
+
+// callContext is the handler's ctx for an event.
+func callContext(id, version string, ev *webhook.Event) vm.Context {
+	c := vm.Context{Tenant: id, Version: version, EventID: ev.EventID, SessionID: ev.SessionID, CallID: ev.CallID}
+	if ev.HasDTMF {
+		c.DTMF = &ev.DTMF
+	}
+	if ev.HasClientActionID {
+		c.ClientActionID = &ev.ClientActionID
+	}
+	return c
+}
+
+// scriptDeadline leaves a small reserve of the budget for answering with the fallback, so that
+// the fallback itself goes out within the budget.
+func scriptDeadline(received time.Time, budget time.Duration) time.Time {
+	reserve := min(budget/20, 50*time.Millisecond)
+	return received.Add(budget - reserve)
+}

@@ -1,0 +1,271 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// runtime is one goja runtime that has run its program's module code. It belongs to one
+// goroutine at a time: the pool hands it to exactly one call.
+type runtime struct {
+	vm        *goja.Runtime
+	fn        goja.Callable            // function export
+	this      goja.Value               // the hooks object, as `this` for hooks
+	hooks     map[string]goja.Callable // object export
+	parse     goja.Callable            // JSON.parse as it was before any author code ran
+	stringify goja.Callable            // JSON.stringify, likewise
+	log       *goja.Object             // ctx.log, shared by every call of this runtime
+	console   *goja.Object
+	loop      eventLoop
+	call      *callState // the call in progress, nil between calls
+}
+
+// callState is what the host functions of a runtime need to know about the call in progress.
+type callState struct {
+	ctx      context.Context
+	deadline time.Time
+	logger   *slog.Logger
+	logLines int
+	dropped  int
+	maxLines int
+}
+
+// newRuntime creates a runtime and runs the program's module code in it, under ctx: the
+// runtime is interrupted when ctx ends.
+func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
+	vm := goja.New()
+	vm.SetMaxCallStackSize(p.cfg.MaxCallStack)
+	rt = &runtime{vm: vm}
+	// Capture the JSON functions before author code can replace them: the host relies on them
+	// to hand the event in and to read the answer out.
+	jsonObj := vm.Get("JSON").ToObject(vm)
+	rt.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
+	rt.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	rt.installConsole()
+	rt.loop.init()
+
+	stop := context.AfterFunc(ctx, func() { vm.Interrupt(ctx.Err()) })
+	defer stop()
+	// Lines logged by the module's top-level code go to the program's logger.
+	rt.call = &callState{ctx: ctx, logger: p.cfg.Logger, maxLines: p.cfg.MaxLogLines}
+	created := rt
+	defer func() { created.call = nil }()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("module initialisation crashed: %v", r)
+		}
+	}()
+	if _, err := vm.RunProgram(p.cfg.Program); err != nil {
+		return nil, fmt.Errorf("module initialisation failed: %w", scriptErrorOf(err))
+	}
+	rt.fn, rt.this, rt.hooks, err = resolveHandler(vm)
+	if err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
+// Call is one event for the program's handler.
+type Call struct {
+	// Hook is the hook to call, from HookFor ("" for a function export).
+	Hook string
+	// Event is the webhook body exactly as posted; the handler sees it through JSON.parse.
+	Event []byte
+	// Context holds the members of the handler's ctx argument.
+	Context Context
+	// Deadline is when the script must have finished; it is interrupted then.
+	Deadline time.Time
+	// Answer asks for the handler's return value (CALL_ACTION); other hooks' values are ignored.
+	Answer bool
+	// Logger carries the tenant, version and event ids; console output goes there.
+	Logger *slog.Logger
+}
+
+// Context is what the handler's ctx argument holds (SPEC §3).
+type Context struct {
+	Tenant, Version            string
+	EventID, SessionID, CallID string
+	// DTMF and ClientActionID are null in JavaScript when nil.
+	DTMF, ClientActionID *string
+}
+
+// Result is the outcome of one call.
+type Result struct {
+	// JSON is JSON.stringify of the returned value when Call.Answer was set; nil when the
+	// handler returned undefined or null (or a value JSON cannot represent).
+	JSON []byte
+	// Err is nil, a *ScriptError, or an error wrapping ErrDeadline.
+	Err error
+}
+
+// ErrDeadline reports a script still running when its deadline came.
+var ErrDeadline = errors.New("the script was still running at its deadline")
+
+// Run runs one event through the handler and waits for it, but never past the call's
+// deadline: a script that has not finished by then is interrupted, its runtime discarded, and
+// Run returns an error wrapping ErrDeadline at once.
+func (p *Program) Run(ctx context.Context, c Call) Result {
+	if c.Logger == nil {
+		c.Logger = p.cfg.Logger
+	}
+	runCtx, cancel := context.WithDeadline(ctx, c.Deadline)
+	defer cancel()
+	done := make(chan Result, 1)
+	go func() { done <- p.runOn(runCtx, c) }()
+	select {
+	case res := <-done:
+		return res
+	case <-runCtx.Done():
+	}
+	// The interrupt has been sent (runOn arms it on the same context). Give the runtime a moment
+	// to return, so the error can say where the script was; a native call that does not come back
+	// is abandoned, and its runtime with it.
+	grace := time.NewTimer(10 * time.Millisecond)
+	defer grace.Stop()
+	select {
+	case res := <-done:
+		return res
+	case <-grace.C:
+		return Result{Err: deadlineError(ctx, c.Deadline, nil)}
+	}
+}
+
+// runOn runs the call on a runtime from the pool (or a new one) on the current goroutine.
+func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
+	rt := p.get()
+	interrupted := false
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{Err: &ScriptError{Message: fmt.Sprintf("internal error in the script runtime: %v", r)}}
+			return
+		}
+		if rt != nil && !interrupted && ctx.Err() == nil {
+			rt.call = nil
+			p.put(rt)
+		}
+	}()
+	if rt == nil {
+		var err error
+		rt, err = p.newRuntime(ctx)
+		if err != nil {
+			rt = nil
+			if ctx.Err() != nil {
+				return Result{Err: deadlineError(ctx, c.Deadline, err)}
+			}
+			return Result{Err: err}
+		}
+	}
+	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ErrDeadline) })
+	defer func() {
+		if !stop() {
+			interrupted = true // the interrupt fired or is firing: this runtime is not reused
+		}
+	}()
+	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines}
+	defer rt.flushDroppedLogs()
+
+	out, err := rt.invoke(ctx, c)
+	if err != nil {
+		var se *ScriptError
+		if errors.As(err, &se) && se.interrupted {
+			interrupted = true
+			return Result{Err: deadlineError(ctx, c.Deadline, se)}
+		}
+		if errors.As(err, &se) && se.fatal {
+			interrupted = true // stack overflow and the like leave the runtime in doubt
+		}
+		return Result{Err: err}
+	}
+	return Result{JSON: out}
+}
+
+// invoke calls the handler, settles its promise, and serialises the answer.
+func (rt *runtime) invoke(ctx context.Context, c Call) ([]byte, error) {
+	event, err := rt.parse(goja.Undefined(), rt.vm.ToValue(string(c.Event)))
+	if err != nil {
+		return nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
+	}
+	ctxObj := rt.newContext(c)
+	var fn goja.Callable
+	this := rt.this
+	if c.Hook == hookFunctionExport {
+		fn, this = rt.fn, goja.Undefined()
+	} else {
+		fn = rt.hooks[c.Hook]
+	}
+	if fn == nil {
+		return nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
+	}
+	value, err := fn(this, event, ctxObj)
+	if err != nil {
+		return nil, scriptErrorOf(err)
+	}
+	value, err = rt.loop.settle(ctx, rt.vm, value)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Answer || value == nil || goja.IsUndefined(value) || goja.IsNull(value) {
+		return nil, nil
+	}
+	text, err := rt.stringify(goja.Undefined(), value)
+	if err != nil {
+		return nil, fmt.Errorf("the returned value cannot be turned into JSON: %w", scriptErrorOf(err))
+	}
+	if goja.IsUndefined(text) {
+		return nil, nil
+	}
+	return []byte(text.String()), nil
+}
+
+// newContext builds the handler's ctx argument for one call.
+func (rt *runtime) newContext(c Call) *goja.Object {
+	vm := rt.vm
+	o := vm.NewObject()
+	set := func(name string, v any) { _ = o.Set(name, v) }
+	set("tenant", c.Context.Tenant)
+	set("version", c.Context.Version)
+	set("eventId", nullable(vm, c.Context.EventID))
+	set("sessionId", nullable(vm, c.Context.SessionID))
+	set("callId", nullable(vm, c.Context.CallID))
+	set("dtmf", optional(vm, c.Context.DTMF))
+	set("clientActionId", optional(vm, c.Context.ClientActionID))
+	set("log", rt.log)
+	deadline := c.Deadline
+	_ = o.DefineAccessorProperty("deadline", vm.ToValue(func() int64 {
+		return max(time.Until(deadline).Milliseconds(), 0)
+	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	return o
+}
+
+func nullable(vm *goja.Runtime, s string) goja.Value {
+	if s == "" {
+		return goja.Null()
+	}
+	return vm.ToValue(s)
+}
+
+func optional(vm *goja.Runtime, s *string) goja.Value {
+	if s == nil {
+		return goja.Null()
+	}
+	return vm.ToValue(*s)
+}
+
+// deadlineError describes a call cut at its deadline, keeping where the script was if known.
+// It unwraps to ErrDeadline.
+func deadlineError(ctx context.Context, deadline time.Time, cause error) error {
+	out := &ScriptError{interrupted: true, Message: ErrDeadline.Error() + " (an endless loop, or waiting too long?)"}
+	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		out.Message = ErrDeadline.Error() + ": the request was cancelled"
+	}
+	var se *ScriptError
+	if errors.As(cause, &se) {
+		out.File, out.Line, out.Column, out.Stack = se.File, se.Line, se.Column, se.Stack
+	}
+	return out
+}
