@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/callscript/callscript/engine/idempotency"
+	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/watch"
 )
 
@@ -36,6 +37,8 @@ const (
 	DefaultIdempotencyTTL  = 15 * time.Minute
 	DefaultIdempotencySize = 100_000
 	DefaultProgramCache    = 1024
+	DefaultSessionTTL      = 4 * time.Hour
+	DefaultRetained        = 256
 	defaultSessionTTL      = 12 * time.Hour
 	defaultSessionEntries  = 200_000
 	minTimeout             = 50 * time.Millisecond
@@ -63,6 +66,13 @@ type Options struct {
 	IdempotencySize int
 	// ProgramCache bounds the compiled programs kept by content hash (default 1024).
 	ProgramCache int
+	// Store keeps call sessions and the version each call started on (default: in memory).
+	Store store.Store
+	// SessionTTL is how long a call's session lives after its last webhook (default 4h).
+	SessionTTL time.Duration
+	// RetainedVersions bounds the earlier versions kept loaded for calls that started on them
+	// (default 256 across all tenants).
+	RetainedVersions int
 }
 
 // Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
@@ -73,6 +83,8 @@ type Engine struct {
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	answers  *idempotency.Cache[*Answer]
 	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
+	store    store.Store
+	releases *lru.Cache[string, *release] // "tenant@version" → release, for calls pinned to it
 
 	mu      sync.RWMutex
 	tenants map[string]*slot
@@ -113,6 +125,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.ProgramCache <= 0 {
 		opts.ProgramCache = DefaultProgramCache
 	}
+	if opts.Store == nil {
+		opts.Store = store.NewMemory(0)
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = DefaultSessionTTL
+	}
+	if opts.RetainedVersions <= 0 {
+		opts.RetainedVersions = DefaultRetained
+	}
 	root, err := filepath.Abs(opts.ScriptsDir)
 	if err != nil {
 		return nil, fmt.Errorf("scripts folder %q: %w", opts.ScriptsDir, err)
@@ -128,11 +149,17 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("program cache: %w", err)
 	}
+	releases, err := lru.New[string, *release](opts.RetainedVersions)
+	if err != nil {
+		return nil, fmt.Errorf("version cache: %w", err)
+	}
 	e := &Engine{
 		opts:     opts,
 		root:     root,
 		logger:   opts.Logger,
 		programs: programs,
+		releases: releases,
+		store:    opts.Store,
 		answers:  idempotency.New[*Answer](opts.IdempotencySize, opts.IdempotencyTTL),
 		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),
 		tenants:  make(map[string]*slot),

@@ -97,10 +97,11 @@ func newEngine(t testing.TB, root string, opts engine.Options) (*engine.Engine, 
 
 // event builds a webhook body. fields are merged into the payload; a nil value removes a field.
 func event(eventType string, fields map[string]any) []byte {
+	unique := fmt.Sprint(time.Now().UnixNano())
 	payload := map[string]any{
-		"eventId":      "ev-" + fmt.Sprint(time.Now().UnixNano()),
+		"eventId":      "ev-" + unique,
 		"callId":       "call-1",
-		"sessionId":    "session-1",
+		"sessionId":    "session-" + unique, // each event its own call unless a test says otherwise
 		"subAccountId": "acme",
 		"callStatus":   "CALL_RECEIVED",
 		"source":       "+6591234567",
@@ -315,7 +316,11 @@ func TestContextMembers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := handle(t, e, callAction(tc.fields))
+			fields := map[string]any{"sessionId": "session-1"}
+			for k, v := range tc.fields {
+				fields[k] = v
+			}
+			a := handle(t, e, callAction(fields))
 			var got map[string]any
 			if err := json.Unmarshal([]byte(sayText(t, a.Body)), &got); err != nil {
 				t.Fatalf("%v: %s", err, a.Body)
@@ -450,7 +455,7 @@ func TestRouting(t *testing.T) {
 		req  engine.Request
 		want want
 	}{
-		{"authorized", engine.Request{Body: callAction(nil), Authorization: "Bearer s3cret"}, want{text: "acme"}},
+		{"authorized", engine.Request{Body: callAction(map[string]any{"sessionId": "session-1"}), Authorization: "Bearer s3cret"}, want{text: "acme"}},
 		{"wrong credential", engine.Request{Body: callAction(nil), Authorization: "Bearer nope"}, want{kind: engine.KindUnauthorized, code: "unauthorized"}},
 		{"no credential", engine.Request{Body: callAction(nil)}, want{kind: engine.KindUnauthorized, code: "unauthorized"}},
 		{"unknown tenant", engine.Request{Body: callAction(map[string]any{"subAccountId": "nobody"})}, want{kind: engine.KindNotFound, code: "unknown_tenant"}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callscript/callscript/engine/callflow"
+	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/tenant"
 	"github.com/callscript/callscript/engine/vm"
 	"github.com/callscript/callscript/engine/webhook"
@@ -22,7 +23,15 @@ const (
 	FallbackInvalidCallflow = "invalid-callflow" // the callflow broke a rule of 8x8's
 	FallbackNoHandler       = "no-handler"       // the script has no hook for a CALL_ACTION
 	FallbackNotLoaded       = "not-loaded"       // the tenant's folder has never built
+	FallbackStoreUnavailable = "store-unavailable" // the session store did not answer in time
 )
+
+// MaxSessionBytes bounds the JSON of one call's ctx.session.
+const MaxSessionBytes = 64 << 10
+
+// endedSessionTTL keeps a call's session briefly after its SESSION_SUMMARY, for the
+// recording and status events that may still follow.
+const endedSessionTTL = 2 * time.Minute
 
 // emptyAnswer is the body for events whose answer 8x8 ignores.
 const emptyAnswer = "{}"
@@ -182,29 +191,62 @@ func (e *Engine) notLoaded(id string, ev *webhook.Event) *Answer {
 	return a
 }
 
-// run runs the event through the release's script and makes the answer.
+// run runs the event through the script and makes the answer. With a sessionId, the call's
+// session is read once before the handler (and the call kept on the version it started on)
+// and written once after it succeeded; a failed handler leaves the stored session as it was.
 func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, ev *webhook.Event) *Answer {
+	deadline := scriptDeadline(req.Received, rel.timeout)
+	isCall := ev.EventType == webhook.CallAction
+	hook, hasHook := rel.program.HookFor(ev.EventType, ev.CallStatus)
+
+	var sess store.Session
+	var known bool
+	if ev.SessionID != "" && (hasHook || ev.EventType == webhook.SessionSummary) {
+		storeCtx, cancel := context.WithDeadline(ctx, deadline)
+		var err error
+		sess, known, err = e.store.LoadSession(storeCtx, id, ev.SessionID)
+		cancel()
+		if err != nil {
+			return e.storeFailed(id, rel, ev, isCall, err)
+		}
+		if known && sess.Version != "" && sess.Version != rel.version {
+			if pinned, ok := e.releases.Get(rel.tenant + "@" + sess.Version); ok {
+				rel = pinned
+				hook, hasHook = rel.program.HookFor(ev.EventType, ev.CallStatus)
+			} else {
+				e.logger.Warn("the call started on a version that is no longer loaded; the newest version serves it",
+					"tenant", id, "version", rel.version, "started", sess.Version, "sessionId", ev.SessionID)
+			}
+		}
+	}
 	logger := e.logger.With(
 		slog.String("tenant", id), slog.String("version", rel.version),
 		slog.String("eventId", ev.EventID), slog.String("sessionId", ev.SessionID))
 	answer := &Answer{Tenant: id, Version: rel.version, Body: []byte(emptyAnswer)}
-	isCall := ev.EventType == webhook.CallAction
-	hook, ok := rel.program.HookFor(ev.EventType, ev.CallStatus)
-	if !ok {
+	if !hasHook {
 		if isCall {
 			logger.Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoHandler
+		} else if known && ev.EventType == webhook.SessionSummary {
+			_ = e.saveSession(ctx, deadline, id, ev, sess, logger) // logged; the answer is {} either way
 		}
 		return answer
 	}
-	res := rel.program.Run(ctx, vm.Call{
+	call := vm.Call{
 		Hook:     hook,
 		Event:    ev.Raw,
 		Context:  callContext(id, rel.version, ev),
-		Deadline: scriptDeadline(req.Received, rel.timeout),
+		Deadline: deadline,
 		Answer:   isCall,
 		Logger:   logger,
-	})
+	}
+	if ev.SessionID != "" {
+		call.SessionLimit = MaxSessionBytes
+		if known {
+			call.Session = sess.Data
+		}
+	}
+	res := rel.program.Run(ctx, call)
 	if res.Err != nil {
 		reason := FallbackScriptError
 		if errors.Is(res.Err, vm.ErrDeadline) {
@@ -215,32 +257,65 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		if errors.As(res.Err, &se) && se.Location() != "" {
 			attrs = append(attrs, "source", se.Location())
 		}
+		answer.Fallback = reason
 		if isCall {
 			answer.Body = rel.fallback
-			answer.Fallback = reason
 			logger.Error("answered with the fallback: "+res.Err.Error(), attrs...)
 		} else {
-			answer.Fallback = reason
 			logger.Error("the "+hook+" hook failed: "+res.Err.Error(), attrs...)
 		}
 		return answer
 	}
-	if !isCall {
-		return answer
+	if isCall {
+		if res.JSON == nil {
+			logger.Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
+			answer.Body, answer.Fallback = rel.fallback, FallbackNoCallflow
+			return answer
+		}
+		flow, err := callflow.Parse(res.JSON, rel.defaults)
+		if err != nil {
+			logger.Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
+			answer.Body, answer.Fallback = rel.fallback, FallbackInvalidCallflow
+			return answer
+		}
+		answer.Body = flow.Encode()
 	}
-	if res.JSON == nil {
-		logger.Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
-		answer.Body, answer.Fallback = rel.fallback, FallbackNoCallflow
-		return answer
+	if ev.SessionID != "" {
+		version := sess.Version
+		if !known || version != rel.version {
+			version = rel.version // a new call, or one whose version was evicted: pin the newest
+		}
+		if err := e.saveSession(ctx, deadline, id, ev, store.Session{Version: version, Data: res.Session}, logger); err != nil {
+			return e.storeFailed(id, rel, ev, isCall, err)
+		}
 	}
-	flow, err := callflow.Parse(res.JSON, rel.defaults)
-	if err != nil {
-		logger.Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
-		answer.Body, answer.Fallback = rel.fallback, FallbackInvalidCallflow
-		return answer
-	}
-	answer.Body = flow.Encode()
 	return answer
+}
+
+// saveSession writes a call's session: for the idle TTL, or briefly once the call has ended.
+func (e *Engine) saveSession(ctx context.Context, deadline time.Time, id string, ev *webhook.Event, s store.Session, logger *slog.Logger) error {
+	ttl := e.opts.SessionTTL
+	if ev.EventType == webhook.SessionSummary {
+		ttl = endedSessionTTL
+	}
+	storeCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	err := e.store.SaveSession(storeCtx, id, ev.SessionID, s, ttl)
+	if err != nil {
+		logger.Error("could not save the call's session", "err", err)
+	}
+	return err
+}
+
+// storeFailed answers when the session store cannot be read or written in time.
+func (e *Engine) storeFailed(id string, rel *release, ev *webhook.Event, isCall bool, err error) *Answer {
+	e.logger.Error("answered with the fallback: the session store failed", "tenant", id, "eventId", ev.EventID,
+		"sessionId", ev.SessionID, "reason", FallbackStoreUnavailable, "err", err)
+	a := &Answer{Tenant: id, Version: rel.version, Body: []byte(emptyAnswer), Fallback: FallbackStoreUnavailable}
+	if isCall {
+		a.Body = rel.fallback
+	}
+	return a
 }
 
 // callContext is the handler's ctx for an event.
@@ -258,6 +333,7 @@ func callContext(id, version string, ev *webhook.Event) vm.Context {
 // scriptDeadline leaves a small reserve of the budget for answering with the fallback, so that
 // the fallback itself goes out within the budget.
 func scriptDeadline(received time.Time, budget time.Duration) time.Time {
-	reserve := min(budget/20, 50*time.Millisecond)
-	return received.Add(budget - reserve)
+	return received.Add(budget - reserveOf(budget))
 }
+
+func reserveOf(budget time.Duration) time.Duration { return min(budget/20, 50*time.Millisecond) }

@@ -241,6 +241,7 @@ func (e *Engine) reloadLocked(ctx context.Context, id string) {
 	}
 	old := s.current.Swap(rel)
 	s.failure.Store(nil)
+	e.releases.Add(id+"@"+rel.version, rel)
 	attrs := []any{"tenant", id, "version", rel.version, "took", time.Since(start).Round(time.Microsecond)}
 	if old != nil {
 		attrs = append(attrs, "previous", old.version)

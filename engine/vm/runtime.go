@@ -84,6 +84,11 @@ type Call struct {
 	Answer bool
 	// Logger carries the tenant, version and event ids; console output goes there.
 	Logger *slog.Logger
+	// Session is the JSON text of the call's ctx.session object; nil starts an empty one.
+	Session []byte
+	// SessionLimit bounds the JSON size of ctx.session after the handler (0: no session is
+	// read back).
+	SessionLimit int
 }
 
 // Context is what the handler's ctx argument holds (SPEC §3).
@@ -101,6 +106,10 @@ type Result struct {
 	JSON []byte
 	// Err is nil, a *ScriptError, or an error wrapping ErrDeadline.
 	Err error
+	// Session is the JSON text of ctx.session after the handler returned, and SessionChanged
+	// whether it differs from Call.Session. Both are unset when the handler failed.
+	Session        []byte
+	SessionChanged bool
 }
 
 // ErrDeadline reports a script still running when its deadline came.
@@ -169,7 +178,7 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines}
 	defer rt.flushDroppedLogs()
 
-	out, err := rt.invoke(ctx, c)
+	out, session, err := rt.invoke(ctx, c)
 	if err != nil {
 		var se *ScriptError
 		if errors.As(err, &se) && se.interrupted {
@@ -181,16 +190,30 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 		}
 		return Result{Err: err}
 	}
-	return Result{JSON: out}
+	res = Result{JSON: out}
+	if c.SessionLimit > 0 {
+		res.Session = session
+		res.SessionChanged = c.Session == nil || string(session) != string(c.Session)
+	}
+	return res
 }
 
-// invoke calls the handler, settles its promise, and serialises the answer.
-func (rt *runtime) invoke(ctx context.Context, c Call) ([]byte, error) {
+// invoke calls the handler, settles its promise, and serialises the answer and ctx.session.
+func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, err error) {
 	event, err := rt.parse(goja.Undefined(), rt.vm.ToValue(string(c.Event)))
 	if err != nil {
-		return nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
+		return nil, nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
 	}
 	ctxObj := rt.newContext(c)
+	if c.SessionLimit > 0 {
+		var state goja.Value = rt.vm.NewObject()
+		if c.Session != nil {
+			if state, err = rt.parse(goja.Undefined(), rt.vm.ToValue(string(c.Session))); err != nil {
+				return nil, nil, fmt.Errorf("the stored session is not valid JSON: %w", scriptErrorOf(err))
+			}
+		}
+		_ = ctxObj.Set("session", state)
+	}
 	var fn goja.Callable
 	this := rt.this
 	if c.Hook == hookFunctionExport {
@@ -199,27 +222,64 @@ func (rt *runtime) invoke(ctx context.Context, c Call) ([]byte, error) {
 		fn = rt.hooks[c.Hook]
 	}
 	if fn == nil {
-		return nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
+		return nil, nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
 	}
 	value, err := fn(this, event, ctxObj)
 	if err != nil {
-		return nil, scriptErrorOf(err)
+		return nil, nil, scriptErrorOf(err)
 	}
 	value, err = rt.loop.settle(ctx, rt.vm, value)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if c.SessionLimit > 0 {
+		if session, err = rt.sessionJSON(ctxObj.Get("session"), c.SessionLimit); err != nil {
+			return nil, nil, err
+		}
 	}
 	if !c.Answer || value == nil || goja.IsUndefined(value) || goja.IsNull(value) {
-		return nil, nil
+		return nil, session, nil
 	}
 	text, err := rt.stringify(goja.Undefined(), value)
 	if err != nil {
-		return nil, fmt.Errorf("the returned value cannot be turned into JSON: %w", scriptErrorOf(err))
+		return nil, nil, fmt.Errorf("the returned value cannot be turned into JSON: %w", scriptErrorOf(err))
 	}
 	if goja.IsUndefined(text) {
-		return nil, nil
+		return nil, session, nil
 	}
-	return []byte(text.String()), nil
+	return []byte(text.String()), session, nil
+}
+
+// sessionJSON serialises ctx.session after the handler, which must have left it a plain
+// object of JSON values within the size limit.
+func (rt *runtime) sessionJSON(v goja.Value, limit int) ([]byte, error) {
+	obj, ok := v.(*goja.Object)
+	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
+		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + describeValue(v) + ")"}
+	}
+	text, err := rt.stringify(goja.Undefined(), obj)
+	if err != nil {
+		return nil, fmt.Errorf("ctx.session cannot be saved as JSON: %w", scriptErrorOf(err))
+	}
+	s := text.String()
+	if len(s) > limit {
+		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(s), limit)}
+	}
+	return []byte(s), nil
+}
+
+// describeValue names a value's type for an error message.
+func describeValue(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		return "an " + obj.ClassName()
+	}
+	return "a " + v.ExportType().Kind().String()
 }
 
 // newContext builds the handler's ctx argument for one call.

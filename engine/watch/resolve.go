@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/callscript/callscript/engine/tenant"
 )
 
 // maxLinks bounds how many symbolic links one path may pass through, as the
@@ -80,23 +82,9 @@ func resolveAbs(path string, dep func(dir, name string)) (string, error) {
 }
 
 // isTenantName reports whether a top-level entry of the scripts folder can be
-// a tenant folder: an 8x8 subAccountId (^[A-Za-z0-9._&-]{3,50}$) that does not
-// start with a dot (SPEC §2). Dot entries are Kubernetes' ..data machinery and
-// editors' files.
-func isTenantName(s string) bool {
-	if len(s) < 3 || len(s) > 50 || s[0] == '.' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '.', c == '_', c == '&', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
+// a tenant folder. Dot entries never are: they are Kubernetes' ..data
+// machinery and editors' files.
+func isTenantName(name string) bool { return tenant.ValidateID(name) == nil }
 
 // skipName reports whether an entry inside a tenant folder is never read by a
 // build, so that neither watching nor fingerprinting needs it: dot-files and

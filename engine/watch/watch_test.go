@@ -668,6 +668,31 @@ func TestBurstIsDebounced(t *testing.T) {
 	}
 }
 
+// A burst that never goes quiet (a process rewriting a file in a loop) is
+// still reported while it goes on.
+func TestEndlessBurstIsReported(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			write(t, filepath.Join(root, "acme", "index.js"), "export default () => 0")
+			r := start(t, root, mode.opts)
+			since := time.Now()
+			deadline := time.Now().Add(waitTimeout)
+			for i := 0; len(r.since(since)) == 0; i++ {
+				if time.Now().After(deadline) {
+					t.Fatalf("no report within %v of a file rewritten every 5ms", waitTimeout)
+				}
+				write(t, filepath.Join(root, "acme", "index.js"), fmt.Sprintf("export default () => %d", i))
+				time.Sleep(5 * time.Millisecond) // the pace of the writer, not a wait for the watcher
+			}
+			if got := r.since(since)[0]; !slices.Equal(got.Tenants, []string{"acme"}) {
+				t.Errorf("report %+v, want acme", got.Change)
+			}
+		})
+	}
+}
+
 // New establishes its watches: a change made after New and before Run is
 // reported by Run.
 func TestChangeBeforeRunIsReported(t *testing.T) {

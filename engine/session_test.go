@@ -1,0 +1,131 @@
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/callscript/callscript/engine"
+)
+
+// counterTenant keeps a count in ctx.session and can be told to fail after changing it.
+const counterTenant = `export default { onCallAction(event, ctx) {
+  ctx.session.n = (ctx.session.n ?? 0) + 1;
+  ctx.session.first ??= event.payload.eventId;
+  switch (event.payload.destination) {
+    case "fail": throw new Error("failed after changing the session");
+    case "huge": ctx.session.blob = "x".repeat(70 * 1024); break;
+    case "replace": ctx.session = [1, 2]; break;
+  }
+  return [{ action: "say", params: { text: ctx.session.n + " " + ctx.session.first } }];
+} };`
+
+func TestSessionPersistsAcrossTheCall(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{"index.js": counterTenant})
+	e, logs := newEngine(t, root, engine.Options{})
+	step := func(session, eventID, dest string) *engine.Answer {
+		return handle(t, e, callAction(map[string]any{"sessionId": session, "eventId": eventID, "destination": dest}))
+	}
+	if got := sayText(t, step("call-a", "a1", "").Body); got != "1 a1" {
+		t.Fatalf("step 1 said %q", got)
+	}
+	// A failed handler leaves the session as it was.
+	for _, dest := range []string{"fail", "huge", "replace"} {
+		a := step("call-a", "a-"+dest, dest)
+		if a.Fallback != engine.FallbackScriptError {
+			t.Errorf("%s: fallback %q, want script-error", dest, a.Fallback)
+		}
+	}
+	if logs.find("over the limit of 65536 bytes") == nil {
+		t.Error("an oversized session was not reported to the author")
+	}
+	if logs.find("ctx.session must stay a plain object") == nil {
+		t.Error("a replaced session was not reported to the author")
+	}
+	if got := sayText(t, step("call-a", "a2", "").Body); got != "2 a1" {
+		t.Fatalf("step 2 said %q, want the count of the successful steps only", got)
+	}
+	if got := sayText(t, step("call-a", "a3", "").Body); got != "3 a1" {
+		t.Fatalf("step 3 said %q: state of step 1 is not visible", got)
+	}
+}
+
+func TestConcurrentCallsDoNotShareState(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{"index.js": counterTenant})
+	e, _ := newEngine(t, root, engine.Options{})
+	const calls, steps = 8, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, calls*steps)
+	for c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			session := fmt.Sprintf("call-%d", c)
+			for s := 1; s <= steps; s++ {
+				eventID := fmt.Sprintf("%s-e%d", session, s)
+				a := handle(t, e, callAction(map[string]any{"sessionId": session, "eventId": eventID}))
+				if want := fmt.Sprintf("%d %s-e1", s, session); sayText(t, a.Body) != want {
+					errs <- fmt.Errorf("%s step %d said %q, want %q", session, s, sayText(t, a.Body), want)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCallKeepsItsVersion(t *testing.T) {
+	root := t.TempDir()
+	script := func(v string) map[string]string {
+		return map[string]string{"index.js": `export default () => [{ action: "say", params: { text: "` + v + `" } }];`}
+	}
+	writeTenant(t, root, "acme", script("A"))
+	e, logs := newEngine(t, root, engine.Options{Watch: true})
+	versionA := mustVersion(t, e, "acme")
+	start := handle(t, e, callAction(map[string]any{"sessionId": "long-call", "eventId": "l1"}))
+	if sayText(t, start.Body) != "A" {
+		t.Fatalf("call start said %s", start.Body)
+	}
+	writeTenant(t, root, "acme", script("B"))
+	versionB := waitVersionChange(t, e, "acme", versionA)
+
+	next := handle(t, e, callAction(map[string]any{"sessionId": "long-call", "eventId": "l2", "callStatus": "ACTION_COMPLETED"}))
+	if sayText(t, next.Body) != "A" || next.Version != versionA {
+		t.Errorf("the call in progress moved to %s (%s), want version A %s", next.Version, next.Body, versionA)
+	}
+	fresh := handle(t, e, callAction(map[string]any{"sessionId": "new-call", "eventId": "n1"}))
+	if sayText(t, fresh.Body) != "B" || fresh.Version != versionB {
+		t.Errorf("a new call got %s (%s), want version B %s", fresh.Version, fresh.Body, versionB)
+	}
+	if strings.Contains(fmt.Sprint(logs.lines()), "no longer loaded") {
+		t.Error("the pinned version was reported as evicted")
+	}
+}
+
+func TestEvictedVersionFallsBackToNewest(t *testing.T) {
+	root := t.TempDir()
+	script := func(v string) map[string]string {
+		return map[string]string{"index.js": `export default () => [{ action: "say", params: { text: "` + v + `" } }];`}
+	}
+	writeTenant(t, root, "acme", script("A"))
+	e, logs := newEngine(t, root, engine.Options{Watch: true, RetainedVersions: 1})
+	v := mustVersion(t, e, "acme")
+	handle(t, e, callAction(map[string]any{"sessionId": "s", "eventId": "1"}))
+	for _, next := range []string{"B", "C"} {
+		writeTenant(t, root, "acme", script(next))
+		v = waitVersionChange(t, e, "acme", v)
+	}
+	a := handle(t, e, callAction(map[string]any{"sessionId": "s", "eventId": "2"}))
+	if sayText(t, a.Body) != "C" {
+		t.Errorf("got %s, want the newest version once the call's version is gone", a.Body)
+	}
+	if logs.find("no longer loaded") == nil {
+		t.Error("no warning that the call's version was evicted")
+	}
+}
