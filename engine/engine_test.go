@@ -551,3 +551,24 @@ export default () => { const a = []; a.push(1);
 		t.Errorf("good saw another tenant's changes: %s", a.Body)
 	}
 }
+
+func TestEnvIsReadOnly(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{
+		"tenant.json": `{"env": {"CRM_URL": "${TEST_CRM_URL}", "hours": {"open": 9}}}`,
+		"index.js": `export default (event, ctx) => {
+  let changed = "no";
+  try { ctx.env.hours.open = 0; changed = "yes"; } catch (e) { changed = e.name; }
+  return [{ action: "say", params: { text: [ctx.env.CRM_URL, ctx.env.hours.open, changed].join(" ") } }];
+};`,
+	})
+	e, _ := newEngine(t, root, engine.Options{LookupEnv: func(name string) (string, bool) {
+		return "https://crm.example.com", name == "TEST_CRM_URL"
+	}})
+	for range 2 { // the second call must see the same env, untouched
+		a := handle(t, e, callAction(nil))
+		if got := sayText(t, a.Body); got != "https://crm.example.com 9 TypeError" {
+			t.Fatalf("got %q", got)
+		}
+	}
+}

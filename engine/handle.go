@@ -17,12 +17,12 @@ import (
 
 // Why an answer is the fallback rather than the script's own (the X-Callscript-Fallback header).
 const (
-	FallbackScriptError     = "script-error"     // the script threw or its promise rejected
-	FallbackTimeout         = "timeout"          // the script was still running at the deadline
-	FallbackNoCallflow      = "no-callflow"      // the handler returned nothing
-	FallbackInvalidCallflow = "invalid-callflow" // the callflow broke a rule of 8x8's
-	FallbackNoHandler       = "no-handler"       // the script has no hook for a CALL_ACTION
-	FallbackNotLoaded       = "not-loaded"       // the tenant's folder has never built
+	FallbackScriptError      = "script-error"      // the script threw or its promise rejected
+	FallbackTimeout          = "timeout"           // the script was still running at the deadline
+	FallbackNoCallflow       = "no-callflow"       // the handler returned nothing
+	FallbackInvalidCallflow  = "invalid-callflow"  // the callflow broke a rule of 8x8's
+	FallbackNoHandler        = "no-handler"        // the script has no hook for a CALL_ACTION
+	FallbackNotLoaded        = "not-loaded"        // the tenant's folder has never built
 	FallbackStoreUnavailable = "store-unavailable" // the session store did not answer in time
 )
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -338,7 +339,14 @@ func (e *Engine) build(ctx context.Context, id string, src *bundle.Source) (*rel
 		e.programs.Add(b.Hash, prog)
 	}
 	version := b.Version()
+	var env []byte
+	if len(settings.Env) > 0 {
+		if env, err = json.Marshal(settings.Env); err != nil {
+			return fail(Problem{File: settingsFile, Message: "env: " + err.Error()})
+		}
+	}
 	program, err := vm.Load(ctx, vm.Config{
+		Env:         env,
 		Tenant:      id,
 		Version:     version,
 		Program:     prog,

@@ -60,6 +60,9 @@ type Config struct {
 	// MaxLogLines bounds the log lines one call may write (default 200); the rest are counted
 	// and reported in one line, so a script logging in a loop cannot flood the server's logs.
 	MaxLogLines int
+	// Env is the JSON text of the tenant's settings env, given to scripts as a deeply frozen
+	// ctx.env; empty gives an empty object.
+	Env []byte
 }
 
 // Program is a load-checked tenant version, ready to run events. It is safe for concurrent use.

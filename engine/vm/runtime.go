@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/fetch"
 )
 
 // runtime is one goja runtime that has run its program's module code. It belongs to one
@@ -21,6 +23,8 @@ type runtime struct {
 	stringify goja.Callable            // JSON.stringify, likewise
 	log       *goja.Object             // ctx.log, shared by every call of this runtime
 	console   *goja.Object
+	fetch     goja.Value // the global fetch function, also ctx.fetch
+	env       goja.Value // ctx.env, deeply frozen
 	loop      eventLoop
 	call      *callState // the call in progress, nil between calls
 }
@@ -33,6 +37,14 @@ type callState struct {
 	logLines int
 	dropped  int
 	maxLines int
+	fetcher  Fetcher // nil: fetch rejects
+	fetches  int     // fetch calls made by this call so far
+}
+
+// Fetcher performs a script's fetch under its tenant's policy (engine/fetch). The request
+// and response types are that package's.
+type Fetcher interface {
+	Fetch(ctx context.Context, req *fetch.Request) (*fetch.Response, error)
 }
 
 // newRuntime creates a runtime and runs the program's module code in it, under ctx: the
@@ -47,7 +59,11 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	rt.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	rt.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	rt.installConsole()
+	rt.installFetch()
 	rt.loop.init()
+	if rt.env, err = rt.frozenEnv(p.cfg.Env); err != nil {
+		return nil, err
+	}
 
 	stop := context.AfterFunc(ctx, func() { vm.Interrupt(ctx.Err()) })
 	defer stop()
@@ -89,6 +105,8 @@ type Call struct {
 	// SessionLimit bounds the JSON size of ctx.session after the handler (0: no session is
 	// read back).
 	SessionLimit int
+	// Fetch performs the script's fetch calls; nil makes every fetch reject.
+	Fetch Fetcher
 }
 
 // Context is what the handler's ctx argument holds (SPEC §3).
@@ -175,7 +193,7 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 			interrupted = true // the interrupt fired or is firing: this runtime is not reused
 		}
 	}()
-	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines}
+	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines, fetcher: c.Fetch}
 	defer rt.flushDroppedLogs()
 
 	out, session, err := rt.invoke(ctx, c)
@@ -282,6 +300,37 @@ func describeValue(v goja.Value) string {
 	return "a " + v.ExportType().Kind().String()
 }
 
+// frozenEnv makes ctx.env: the settings' env as a deeply frozen object, so a script cannot
+// change what the next call sees.
+func (rt *runtime) frozenEnv(text []byte) (goja.Value, error) {
+	if len(text) == 0 {
+		text = []byte("{}")
+	}
+	env, err := rt.parse(goja.Undefined(), rt.vm.ToValue(string(text)))
+	if err != nil {
+		return nil, fmt.Errorf("env: %w", scriptErrorOf(err))
+	}
+	freeze, _ := goja.AssertFunction(rt.vm.Get("Object").ToObject(rt.vm).Get("freeze"))
+	var deepFreeze func(v goja.Value) error
+	deepFreeze = func(v goja.Value) error {
+		obj, ok := v.(*goja.Object)
+		if !ok {
+			return nil
+		}
+		for _, key := range obj.Keys() {
+			if err := deepFreeze(obj.Get(key)); err != nil {
+				return err
+			}
+		}
+		_, err := freeze(goja.Undefined(), obj)
+		return err
+	}
+	if err := deepFreeze(env); err != nil {
+		return nil, fmt.Errorf("env: %w", err)
+	}
+	return env, nil
+}
+
 // newContext builds the handler's ctx argument for one call.
 func (rt *runtime) newContext(c Call) *goja.Object {
 	vm := rt.vm
@@ -295,6 +344,8 @@ func (rt *runtime) newContext(c Call) *goja.Object {
 	set("dtmf", optional(vm, c.Context.DTMF))
 	set("clientActionId", optional(vm, c.Context.ClientActionID))
 	set("log", rt.log)
+	set("env", rt.env)
+	set("fetch", rt.fetch)
 	deadline := c.Deadline
 	_ = o.DefineAccessorProperty("deadline", vm.ToValue(func() int64 {
 		return max(time.Until(deadline).Milliseconds(), 0)

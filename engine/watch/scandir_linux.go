@@ -16,8 +16,9 @@ import (
 //
 // A poll does this for every folder of every tenant, so it goes to the
 // system directly: one open, the listing, and one stat per file relative to
-// the open folder, which saves the path lookups and the poller registration
-// of os.ReadDir and os.Lstat (about 3x faster on a 1,000-folder poll).
+// the open folder. Against os.ReadDir and os.Lstat (scanDirPortable) this
+// saves the path lookups and the poller registration, and on a poll of 1,000
+// folders about a quarter of the time and four fifths of the garbage.
 func scanDir(path string, buf []byte, skip func(string) bool, fn func(name string, e entryInfo)) error {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	for errors.Is(err, unix.EINTR) {

@@ -2,51 +2,11 @@
 
 package watch
 
-import (
-	"io/fs"
-	"os"
-)
-
 // scanDir lists the folder path and calls fn for every entry that skip does
 // not refuse, with its type and, for a regular file, its metadata.
 func scanDir(path string, _ []byte, skip func(string) bool, fn func(name string, e entryInfo)) error {
-	entries, err := readDir(path)
-	if err != nil {
-		return err
-	}
-	for _, d := range entries {
-		name := d.Name()
-		if skip(name) {
-			continue
-		}
-		e := entryInfo{typ: d.Type()}
-		if e.typ.IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				continue // removed meanwhile: as if never listed
-			}
-			e = infoOf(info)
-		} else if e.typ&(fs.ModeDir|fs.ModeSymlink) == 0 {
-			e.typ = fs.ModeIrregular
-		}
-		fn(name, e)
-	}
-	return nil
+	return scanDirPortable(path, skip, fn)
 }
 
 // statInfo is the metadata of the file at path, links followed.
-func statInfo(path string) (entryInfo, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return entryInfo{}, err
-	}
-	return infoOf(info), nil
-}
-
-func infoOf(info fs.FileInfo) entryInfo {
-	typ := info.Mode().Type()
-	if typ&(fs.ModeDir|fs.ModeSymlink) == 0 && !info.Mode().IsRegular() {
-		typ = fs.ModeIrregular
-	}
-	return entryInfo{typ: typ, size: info.Size(), mtime: info.ModTime().UnixNano()}
-}
+func statInfo(path string) (entryInfo, error) { return statInfoPortable(path) }

@@ -8,6 +8,12 @@
 // any link on the way (a Kubernetes ConfigMap's ..data swap included) counts
 // as a change of the tenant.
 //
+// Inside a tenant folder, what the bundler never reads is not watched:
+// dot-files and dot-folders, node_modules, editors' backups and temporaries
+// (index.js~, JetBrains' ___jb_tmp___), and where links leading out of the
+// tenant folder point (the link itself is watched). An editor's save, however
+// it renames things, is seen under the real file name.
+//
 // When the scripts folder itself disappears, nothing is reported while it is
 // gone (the engine keeps serving what it has, so that a deployment replacing
 // the whole folder causes no outage); once it is back, a Change with All set
@@ -106,6 +112,10 @@ type Watcher struct {
 // watches (or its first fingerprints) before returning, so that a change
 // made after New returns is never missed. Call Run to receive the changes,
 // or Close to give the watcher up.
+//
+// New fails when root is missing or not a folder, or when the system's
+// inotify limits leave some folder unwatched (the error says which limit;
+// polling avoids them).
 func New(root string, opts Options) (*Watcher, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
