@@ -236,6 +236,7 @@ func convertMessages(msgs []api.Message) []Error {
 	// No matching export in "callscript-tenant:menus.js" for import "x".
 	names := strings.NewReplacer(
 		`"`+sdkNamespace+`:`+sdk.ModuleName+`"`, `"`+sdk.ModuleName+`"`,
+		`"`+sdkNamespace+`:`+sdk.TestModuleName+`"`, `"`+sdk.TestModuleName+`"`,
 		`"`+tenantNamespace+`:`, `"`,
 	)
 	errs := make([]Error, 0, len(msgs))
@@ -296,6 +297,12 @@ func (r *resolver) setup(build api.PluginBuild) {
 		if args.Path == sdk.ModuleName {
 			return api.OnResolveResult{Path: sdk.ModuleName, Namespace: sdkNamespace}, nil
 		}
+		if args.Path == sdk.TestModuleName {
+			if !IsTestFile(r.entry) {
+				return failResolve(fmt.Sprintf("cannot import %q here: it is only for test files (*.test.ts, *.test.js), which `callscript test` runs and the server never loads", sdk.TestModuleName)), nil
+			}
+			return api.OnResolveResult{Path: sdk.TestModuleName, Namespace: sdkNamespace}, nil
+		}
 		if args.Namespace != tenantNamespace {
 			return failResolve(fmt.Sprintf("cannot import %q from the %q module", args.Path, sdk.ModuleName)), nil
 		}
@@ -305,8 +312,11 @@ func (r *resolver) setup(build api.PluginBuild) {
 		}
 		return api.OnResolveResult{Path: name, Namespace: tenantNamespace}, nil
 	})
-	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: sdkNamespace}, func(api.OnLoadArgs) (api.OnLoadResult, error) {
+	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: sdkNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
 		source := sdk.ModuleSource
+		if args.Path == sdk.TestModuleName {
+			source = sdk.TestModuleSource
+		}
 		return api.OnLoadResult{Contents: &source, Loader: api.LoaderJS}, nil
 	})
 	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: tenantNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
@@ -382,6 +392,22 @@ func (s *Source) resolve(importer, specifier string) (name, problem string) {
 		problem += fmt.Sprintf("; there is %s, but file names are case-sensitive", near)
 	}
 	return "", problem
+}
+
+// IsTestFile reports whether the tenant file name is a test file, such as
+// "index.test.ts" or "lib/menus.test.js": `callscript test` runs it, the
+// server never loads it, and only a bundle built from it as the entry may
+// import "callscript/test".
+func IsTestFile(name string) bool {
+	stem := strings.TrimSuffix(path.Base(name), path.Ext(name))
+	if stem == path.Base(name) || !strings.HasSuffix(stem, ".test") || stem == ".test" {
+		return false
+	}
+	switch path.Ext(name) {
+	case ".ts", ".mts", ".cts", ".js", ".mjs", ".cjs":
+		return true
+	}
+	return false
 }
 
 // sourceExtensions returns the extensions resolve tries, in order.
