@@ -3,11 +3,11 @@ package engine_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"strconv"
 	"testing"
 
+	"github.com/callscript/callscript/bench/nativeivr"
 	"github.com/callscript/callscript/engine"
 )
 
@@ -61,51 +61,8 @@ func BenchmarkNativeGo(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := nativeIVR(events(i)); err != nil {
+		if _, err := nativeivr.Answer(events(i)); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-type nativeAction struct {
-	Action string         `json:"action"`
-	Params map[string]any `json:"params,omitempty"`
-}
-
-type nativeAnswer struct {
-	ClientActionID string         `json:"clientActionId,omitempty"`
-	Callflow       []nativeAction `json:"callflow"`
-}
-
-func nativeIVR(body []byte) ([]byte, error) {
-	var ev struct {
-		EventType string `json:"eventType"`
-		Payload   struct {
-			CallStatus     string          `json:"callStatus"`
-			Destination    string          `json:"destination"`
-			ClientActionID string          `json:"clientActionId"`
-			EventData      json.RawMessage `json:"eventData"`
-		} `json:"payload"`
-	}
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return nil, err
-	}
-	var dtmf struct {
-		DTMF *string `json:"dtmf"`
-	}
-	_ = json.Unmarshal(ev.Payload.EventData, &dtmf)
-	menu := func(id, prompt string) nativeAnswer {
-		return nativeAnswer{ClientActionID: id, Callflow: []nativeAction{{Action: "sayAndCapture", Params: map[string]any{
-			"promptMessage": prompt, "voiceProfile": "en-US-Standard-A", "maxDigits": 1, "overallTimeout": 8000, "noOfTries": 1}}}}
-	}
-	var answer nativeAnswer
-	switch {
-	case ev.Payload.CallStatus == "CALL_RECEIVED":
-		answer = menu("main_menu", "Welcome to ACME. For sales, press 1. For support, press 2.")
-	case ev.Payload.ClientActionID == "main_menu" && dtmf.DTMF != nil && *dtmf.DTMF == "2":
-		answer = menu("support_menu", "For technical support, press 1. For billing, press 2.")
-	default:
-		answer = menu("main_menu", "Sorry. Welcome to ACME. For sales, press 1. For support, press 2.")
-	}
-	return json.Marshal(answer)
 }
