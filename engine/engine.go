@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/callscript/callscript/engine/idempotency"
+	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/watch"
 )
@@ -39,6 +40,8 @@ const (
 	DefaultProgramCache    = 1024
 	DefaultSessionTTL      = 4 * time.Hour
 	DefaultRetained        = 256
+	DefaultLogLines        = 200
+	maxLoggedTenants       = 20_000
 	defaultSessionTTL      = 12 * time.Hour
 	defaultSessionEntries  = 200_000
 	minTimeout             = 50 * time.Millisecond
@@ -73,6 +76,8 @@ type Options struct {
 	// RetainedVersions bounds the earlier versions kept loaded for calls that started on them
 	// (default 256 across all tenants).
 	RetainedVersions int
+	// LogLines is how many recent log lines are kept per tenant for Logs (default 200).
+	LogLines int
 }
 
 // Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
@@ -80,6 +85,7 @@ type Engine struct {
 	opts     Options
 	root     string
 	logger   *slog.Logger
+	logs     *logbuf.Buffers
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	answers  *idempotency.Cache[*Answer]
 	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
@@ -134,6 +140,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.RetainedVersions <= 0 {
 		opts.RetainedVersions = DefaultRetained
 	}
+	if opts.LogLines <= 0 {
+		opts.LogLines = DefaultLogLines
+	}
 	root, err := filepath.Abs(opts.ScriptsDir)
 	if err != nil {
 		return nil, fmt.Errorf("scripts folder %q: %w", opts.ScriptsDir, err)
@@ -153,10 +162,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("version cache: %w", err)
 	}
+	logs := logbuf.New(opts.LogLines, maxLoggedTenants)
 	e := &Engine{
 		opts:     opts,
 		root:     root,
-		logger:   opts.Logger,
+		logs:     logs,
+		logger:   slog.New(logs.Handler(opts.Logger.Handler())),
 		programs: programs,
 		releases: releases,
 		store:    opts.Store,
@@ -201,6 +212,10 @@ func (e *Engine) Close() error {
 
 // Ready reports whether the first load of all tenants is done.
 func (e *Engine) Ready() bool { return e.ready.Load() }
+
+// Logs returns up to limit of a tenant's recent log lines (console output, ctx.log, errors,
+// fallbacks, loads), newest first.
+func (e *Engine) Logs(id string, limit int) []logbuf.Line { return e.logs.Recent(id, limit) }
 
 // ScriptsDir is the absolute path of the scripts folder.
 func (e *Engine) ScriptsDir() string { return e.root }

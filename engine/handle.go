@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callscript/callscript/engine/callflow"
+	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/tenant"
 	"github.com/callscript/callscript/engine/vm"
@@ -50,6 +51,10 @@ type Request struct {
 	Authorization string
 	// Received is when the delivery arrived; the time budget counts from it (default: now).
 	Received time.Time
+	// DryRun runs the script without side effects on the engine: no idempotency lookup or
+	// record, a fresh empty ctx.session that is not saved, and the log lines returned in
+	// Answer.Logs (they are logged as usual too, marked dryRun).
+	DryRun bool
 }
 
 // Answer is what to send back.
@@ -63,6 +68,8 @@ type Answer struct {
 	Fallback string
 	// Replayed is set when the answer was remembered from an earlier delivery of the same event.
 	Replayed bool
+	// Logs holds the lines the event logged, for a dry run.
+	Logs []logbuf.Line
 }
 
 // ErrorKind classifies a refused request.
@@ -116,13 +123,13 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Answer, error) {
 		subtle.ConstantTimeCompare([]byte(want), []byte(req.Authorization)) != 1 {
 		return nil, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
 	}
-	if ev.SessionID != "" && ev.Tenant != "" {
+	if ev.SessionID != "" && ev.Tenant != "" && !req.DryRun {
 		e.sessions.Add(ev.SessionID, id)
 	}
 	// The script runs to its own deadline even if the caller goes away: its answer is remembered
 	// for the duplicate deliveries that 8x8 may send.
 	runCtx := context.WithoutCancel(ctx)
-	if ev.EventID == "" {
+	if ev.EventID == "" || req.DryRun {
 		return e.run(runCtx, req, id, rel, ev), nil
 	}
 	answer, replayed, err := e.answers.Do(ctx, id+"\x00"+ev.EventID, func() (*Answer, bool) {
@@ -201,7 +208,8 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 
 	var sess store.Session
 	var known bool
-	if ev.SessionID != "" && (hasHook || ev.EventType == webhook.SessionSummary) {
+	stateful := ev.SessionID != "" && !req.DryRun
+	if stateful && (hasHook || ev.EventType == webhook.SessionSummary) {
 		storeCtx, cancel := context.WithDeadline(ctx, deadline)
 		var err error
 		sess, known, err = e.store.LoadSession(storeCtx, id, ev.SessionID)
@@ -219,15 +227,21 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 			}
 		}
 	}
-	logger := e.logger.With(
+	logger := e.logger
+	answer := &Answer{Tenant: id, Version: rel.version, Body: []byte(emptyAnswer)}
+	if req.DryRun {
+		capture, handler := logbuf.Tee(logger.Handler())
+		logger = slog.New(handler).With(slog.Bool("dryRun", true))
+		defer func() { answer.Logs = capture.Lines() }()
+	}
+	logger = logger.With(
 		slog.String("tenant", id), slog.String("version", rel.version),
 		slog.String("eventId", ev.EventID), slog.String("sessionId", ev.SessionID))
-	answer := &Answer{Tenant: id, Version: rel.version, Body: []byte(emptyAnswer)}
 	if !hasHook {
 		if isCall {
 			logger.Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoHandler
-		} else if known && ev.EventType == webhook.SessionSummary {
+		} else if stateful && known && ev.EventType == webhook.SessionSummary {
 			_ = e.saveSession(ctx, deadline, id, ev, sess, logger) // logged; the answer is {} either way
 		}
 		return answer
@@ -241,7 +255,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		Logger:   logger,
 	}
 	if ev.SessionID != "" {
-		call.SessionLimit = MaxSessionBytes
+		call.SessionLimit = MaxSessionBytes // a dry run gets a fresh session, never saved
 		if known {
 			call.Session = sess.Data
 		}
@@ -280,7 +294,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		}
 		answer.Body = flow.Encode()
 	}
-	if ev.SessionID != "" {
+	if stateful {
 		version := sess.Version
 		if !known || version != rel.version {
 			version = rel.version // a new call, or one whose version was evicted: pin the newest

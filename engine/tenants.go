@@ -240,10 +240,16 @@ func (e *Engine) reloadLocked(ctx context.Context, id string) {
 		e.fail(id, berr)
 		return
 	}
+	e.install(id, rel, time.Since(start))
+}
+
+// install swaps a built release in as the tenant's serving version.
+func (e *Engine) install(id string, rel *release, took time.Duration) {
+	s := e.ensureSlot(id)
 	old := s.current.Swap(rel)
 	s.failure.Store(nil)
 	e.releases.Add(id+"@"+rel.version, rel)
-	attrs := []any{"tenant", id, "version", rel.version, "took", time.Since(start).Round(time.Microsecond)}
+	attrs := []any{"tenant", id, "version", rel.version, "took", took.Round(time.Microsecond)}
 	if old != nil {
 		attrs = append(attrs, "previous", old.version)
 	}
