@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,9 +25,11 @@ import (
 	"github.com/dop251/goja"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/callscript/callscript/engine/idempotency"
 	"github.com/callscript/callscript/engine/logbuf"
+	"github.com/callscript/callscript/engine/metrics"
 	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/watch"
 )
@@ -78,6 +81,14 @@ type Options struct {
 	RetainedVersions int
 	// LogLines is how many recent log lines are kept per tenant for Logs (default 200).
 	LogLines int
+	// Registerer receives the engine's Prometheus metrics (default: a private registry).
+	Registerer prometheus.Registerer
+	// TenantConcurrency is how many events of one tenant may run JavaScript at once (default:
+	// one less than the cores, at least 1), so that a flooded tenant leaves a core to the
+	// others; TenantQueueWait is how long an event waits for a slot before its tenant's
+	// fallback answers it (default: a quarter of Timeout, at most 250ms).
+	TenantConcurrency int
+	TenantQueueWait   time.Duration
 }
 
 // Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
@@ -86,6 +97,7 @@ type Engine struct {
 	root     string
 	logger   *slog.Logger
 	logs     *logbuf.Buffers
+	metrics  *metrics.Metrics
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	answers  *idempotency.Cache[*Answer]
 	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
@@ -143,6 +155,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.LogLines <= 0 {
 		opts.LogLines = DefaultLogLines
 	}
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	if opts.TenantConcurrency <= 0 {
+		opts.TenantConcurrency = max(1, runtime.GOMAXPROCS(0)-1)
+	}
+	if opts.TenantQueueWait <= 0 {
+		opts.TenantQueueWait = min(opts.Timeout/4, 250*time.Millisecond)
+	}
 	root, err := filepath.Abs(opts.ScriptsDir)
 	if err != nil {
 		return nil, fmt.Errorf("scripts folder %q: %w", opts.ScriptsDir, err)
@@ -167,6 +188,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts:     opts,
 		root:     root,
 		logs:     logs,
+		metrics:  metrics.New(opts.Registerer),
 		logger:   slog.New(logs.Handler(opts.Logger.Handler())),
 		programs: programs,
 		releases: releases,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callscript/callscript/engine/callflow"
 	"github.com/callscript/callscript/engine/logbuf"
+	"github.com/callscript/callscript/engine/metrics"
 	"github.com/callscript/callscript/engine/store"
 	"github.com/callscript/callscript/engine/tenant"
 	"github.com/callscript/callscript/engine/vm"
@@ -25,6 +26,7 @@ const (
 	FallbackNoHandler        = "no-handler"        // the script has no hook for a CALL_ACTION
 	FallbackNotLoaded        = "not-loaded"        // the tenant's folder has never built
 	FallbackStoreUnavailable = "store-unavailable" // the session store did not answer in time
+	FallbackOverloaded       = "overloaded"        // the tenant used its share of execution slots
 )
 
 // MaxSessionBytes bounds the JSON of one call's ctx.session.
@@ -103,25 +105,33 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Answer, error) {
 	if req.Received.IsZero() {
 		req.Received = time.Now()
 	}
+	answer, folder, eventType, err := e.handle(ctx, req)
+	e.observe(req, answer, folder, eventType, err)
+	return answer, err
+}
+
+// handle is Handle; it also says which tenant folder answered (for metrics, whose tenant
+// label must stay bounded by the folders present) and the event type.
+func (e *Engine) handle(ctx context.Context, req Request) (answer *Answer, folder, eventType string, err error) {
 	ev, err := webhook.Parse(req.Body)
 	if err != nil {
-		return nil, refuse(KindBadRequest, "malformed_webhook", "%v", err)
+		return nil, "", "", refuse(KindBadRequest, "malformed_webhook", "%v", err)
 	}
 	id, err := e.tenantOf(req, ev)
 	if err != nil {
-		return nil, err
+		return nil, "", ev.EventType, err
 	}
 	rel, err := e.resolve(id)
 	if err != nil {
-		return nil, err
+		return nil, "", ev.EventType, err
 	}
 	if rel == nil {
 		// The folder exists but never built: answer safely, and say why.
-		return e.notLoaded(id, ev), nil
+		return e.notLoaded(id, ev), id, ev.EventType, nil
 	}
 	if want := rel.settings.Authorization; want != "" &&
 		subtle.ConstantTimeCompare([]byte(want), []byte(req.Authorization)) != 1 {
-		return nil, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
+		return nil, rel.tenant, ev.EventType, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
 	}
 	if ev.SessionID != "" && ev.Tenant != "" && !req.DryRun {
 		e.sessions.Add(ev.SessionID, id)
@@ -130,20 +140,62 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Answer, error) {
 	// for the duplicate deliveries that 8x8 may send.
 	runCtx := context.WithoutCancel(ctx)
 	if ev.EventID == "" || req.DryRun {
-		return e.run(runCtx, req, id, rel, ev), nil
+		answer = e.run(runCtx, req, id, rel, ev)
+	} else {
+		var replayed bool
+		answer, replayed, err = e.answers.Do(ctx, id+"\x00"+ev.EventID, func() (*Answer, bool) {
+			a := e.run(runCtx, req, id, rel, ev)
+			return a, a.Fallback != FallbackOverloaded // an overloaded event may run when retried
+		})
+		if err != nil {
+			return nil, rel.tenant, ev.EventType, refuse(KindUnavailable, "cancelled", "the request ended while a duplicate delivery of event %s was running: %v", ev.EventID, err)
+		}
+		if replayed {
+			again := *answer
+			again.Replayed = true
+			answer = &again
+		}
 	}
-	answer, replayed, err := e.answers.Do(ctx, id+"\x00"+ev.EventID, func() (*Answer, bool) {
-		return e.run(runCtx, req, id, rel, ev), true
-	})
-	if err != nil {
-		return nil, refuse(KindUnavailable, "cancelled", "the request ended while a duplicate delivery of event %s was running: %v", ev.EventID, err)
+	if answer.Fallback == FallbackOverloaded && ev.EventType != webhook.CallAction {
+		return nil, rel.tenant, ev.EventType, refuse(KindUnavailable, "overloaded", "tenant %s is running as many events as its share allows; try again", id)
 	}
-	if replayed {
-		again := *answer
-		again.Replayed = true
-		return &again, nil
+	return answer, rel.tenant, ev.EventType, nil
+}
+
+// observe counts a delivery in the metrics.
+func (e *Engine) observe(req Request, a *Answer, folder, eventType string, err error) {
+	eventType = metricEventType(eventType)
+	tenantLabel := folder
+	if tenantLabel == "" {
+		tenantLabel = "-" // refused before a tenant folder was found
 	}
-	return answer, nil
+	var refused *RequestError
+	switch {
+	case errors.As(err, &refused):
+		e.metrics.Webhooks.WithLabelValues(tenantLabel, eventType, metrics.OutcomeRejected, refused.Code).Inc()
+		return
+	case err != nil || a == nil:
+		return
+	case a.Replayed:
+		e.metrics.Webhooks.WithLabelValues(tenantLabel, eventType, metrics.OutcomeReplayed, "").Inc()
+		e.metrics.Replays.WithLabelValues(tenantLabel).Inc()
+	case a.Fallback != "":
+		e.metrics.Webhooks.WithLabelValues(tenantLabel, eventType, metrics.OutcomeFallback, a.Fallback).Inc()
+	default:
+		e.metrics.Webhooks.WithLabelValues(tenantLabel, eventType, metrics.OutcomeAnswered, "").Inc()
+	}
+	e.metrics.Duration.WithLabelValues(tenantLabel, eventType).Observe(time.Since(req.Received).Seconds())
+}
+
+// metricEventType keeps the event_type label to the known types.
+func metricEventType(t string) string {
+	switch t {
+	case webhook.CallAction, webhook.SessionSummary, webhook.CallStatus, webhook.CallRecordingStatus, webhook.VirtualNumberUpdate:
+		return t
+	case "":
+		return "-"
+	}
+	return "other"
 }
 
 // tenantOf finds the tenant of a delivery: the URL's, else payload.subAccountId, else the
@@ -215,6 +267,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		sess, known, err = e.store.LoadSession(storeCtx, id, ev.SessionID)
 		cancel()
 		if err != nil {
+			e.metrics.StoreErrors.WithLabelValues("load").Inc()
 			return e.storeFailed(id, rel, ev, isCall, err)
 		}
 		if known && sess.Version != "" && sess.Version != rel.version {
@@ -260,11 +313,22 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 			call.Session = sess.Data
 		}
 	}
+	if s := e.slot(rel.tenant); s != nil {
+		call.Gate = s.gate
+	}
+	running := e.metrics.ActiveRuntimes.WithLabelValues(rel.tenant)
+	running.Inc()
 	res := rel.program.Run(ctx, call)
+	running.Dec()
+	e.metrics.PoolWait.WithLabelValues(rel.tenant).Observe(res.Waited.Seconds())
 	if res.Err != nil {
 		reason := FallbackScriptError
-		if errors.Is(res.Err, vm.ErrDeadline) {
+		switch {
+		case errors.Is(res.Err, vm.ErrDeadline):
 			reason = FallbackTimeout
+			e.metrics.Interrupts.WithLabelValues(rel.tenant, "deadline").Inc()
+		case errors.Is(res.Err, vm.ErrOverloaded):
+			reason = FallbackOverloaded
 		}
 		attrs := []any{"reason", reason, "err", res.Err.Error()}
 		var se *vm.ScriptError
@@ -316,6 +380,7 @@ func (e *Engine) saveSession(ctx context.Context, deadline time.Time, id string,
 	defer cancel()
 	err := e.store.SaveSession(storeCtx, id, ev.SessionID, s, ttl)
 	if err != nil {
+		e.metrics.StoreErrors.WithLabelValues("save").Inc()
 		logger.Error("could not save the call's session", "err", err)
 	}
 	return err

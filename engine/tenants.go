@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/callflow"
 	"github.com/callscript/callscript/engine/tenant"
@@ -28,6 +30,7 @@ const settingsFile = "tenant.json"
 // slot is one tenant folder: the release serving it, if any, and its last build error.
 type slot struct {
 	id      string
+	gate    *vm.Gate // the tenant's fair share of execution slots
 	current atomic.Pointer[release]
 	failure atomic.Pointer[BuildError]
 }
@@ -249,6 +252,9 @@ func (e *Engine) install(id string, rel *release, took time.Duration) {
 	old := s.current.Swap(rel)
 	s.failure.Store(nil)
 	e.releases.Add(id+"@"+rel.version, rel)
+	e.metrics.Reloads.WithLabelValues(id, "ok").Inc()
+	e.metrics.Version.DeletePartialMatch(prometheus.Labels{"tenant": id})
+	e.metrics.Version.WithLabelValues(id, rel.version).Set(1)
 	attrs := []any{"tenant", id, "version", rel.version, "took", took.Round(time.Microsecond)}
 	if old != nil {
 		attrs = append(attrs, "previous", old.version)
@@ -270,7 +276,7 @@ func (e *Engine) ensureSlot(id string) *slot {
 	defer e.mu.Unlock()
 	s := e.tenants[id]
 	if s == nil {
-		s = &slot{id: id}
+		s = &slot{id: id, gate: vm.NewGate(e.opts.TenantConcurrency, e.opts.TenantQueueWait)}
 		e.tenants[id] = s
 	}
 	return s
@@ -279,6 +285,7 @@ func (e *Engine) ensureSlot(id string) *slot {
 // fail records a failed build; the last good version, if any, keeps serving.
 func (e *Engine) fail(id string, berr *BuildError) {
 	berr.At = time.Now()
+	e.metrics.Reloads.WithLabelValues(id, "error").Inc()
 	s := e.ensureSlot(id)
 	s.failure.Store(berr)
 	attrs := []any{"tenant", id, "err", berr.Error()}
@@ -296,6 +303,7 @@ func (e *Engine) unload(id, why string) {
 	delete(e.tenants, id)
 	e.mu.Unlock()
 	if had {
+		e.metrics.ForgetTenant(id)
 		e.logger.Info("tenant unloaded: "+why, "tenant", id)
 	}
 }

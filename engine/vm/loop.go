@@ -20,6 +20,11 @@ type eventLoop struct {
 	queue   []func()
 	wake    chan struct{}
 	pending int // host operations started and not yet queued back
+
+	// yield and resume give the tenant's execution slot back while the loop waits for host
+	// work, and take it again before JavaScript runs on (see Gate).
+	yield  func()
+	resume func() error
 }
 
 func (l *eventLoop) init() { l.wake = make(chan struct{}, 1) }
@@ -68,10 +73,18 @@ func (l *eventLoop) settle(ctx context.Context, vm *goja.Runtime, value goja.Val
 		if len(batch) > 0 {
 			continue
 		}
+		if l.yield != nil {
+			l.yield()
+		}
 		select {
 		case <-l.wake:
 		case <-ctx.Done():
 			return nil, &ScriptError{Message: ErrDeadline.Error(), interrupted: true}
+		}
+		if l.resume != nil {
+			if err := l.resume(); err != nil {
+				return nil, &ScriptError{Message: ErrDeadline.Error(), interrupted: true}
+			}
 		}
 	}
 	if promise.State() == goja.PromiseStateRejected {

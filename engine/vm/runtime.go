@@ -107,6 +107,8 @@ type Call struct {
 	SessionLimit int
 	// Fetch performs the script's fetch calls; nil makes every fetch reject.
 	Fetch Fetcher
+	// Gate is the tenant's fair share of execution slots; nil runs without a bound.
+	Gate *Gate
 }
 
 // Context is what the handler's ctx argument holds (SPEC §3).
@@ -128,6 +130,8 @@ type Result struct {
 	// whether it differs from Call.Session. Both are unset when the handler failed.
 	Session        []byte
 	SessionChanged bool
+	// Waited is how long the event waited for an execution slot of its tenant.
+	Waited time.Duration
 }
 
 // ErrDeadline reports a script still running when its deadline came.
@@ -162,8 +166,23 @@ func (p *Program) Run(ctx context.Context, c Call) Result {
 	}
 }
 
-// runOn runs the call on a runtime from the pool (or a new one) on the current goroutine.
+// runOn runs the call on a runtime from the pool (or a new one) on the current goroutine,
+// holding one of the tenant's execution slots while JavaScript runs.
 func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
+	waited, err := c.Gate.acquire(ctx)
+	if err != nil {
+		if errors.Is(err, ErrOverloaded) {
+			return Result{Err: ErrOverloaded, Waited: waited}
+		}
+		return Result{Err: deadlineError(ctx, c.Deadline, nil), Waited: waited}
+	}
+	held := true
+	defer func() {
+		if held {
+			c.Gate.release()
+		}
+	}()
+	defer func() { res.Waited = waited }()
 	rt := p.get()
 	interrupted := false
 	defer func() {
@@ -194,6 +213,15 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 		}
 	}()
 	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines, fetcher: c.Fetch}
+	// While the handler awaits host work, its slot is free for the tenant's other events.
+	rt.loop.yield = func() { c.Gate.release(); held = false }
+	rt.loop.resume = func() error {
+		if err := c.Gate.reacquire(ctx); err != nil {
+			return err
+		}
+		held = true
+		return nil
+	}
 	defer rt.flushDroppedLogs()
 
 	out, session, err := rt.invoke(ctx, c)
