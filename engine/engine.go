@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/idempotency"
 	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/metrics"
@@ -89,6 +90,9 @@ type Options struct {
 	// fallback answers it (default: a quarter of Timeout, at most 250ms).
 	TenantConcurrency int
 	TenantQueueWait   time.Duration
+	// Fetch performs scripts' fetch calls (default: a client that refuses loopback, private,
+	// link-local and metadata addresses); each tenant's tenant.json fetch policy applies.
+	Fetch *fetch.Client
 }
 
 // Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
@@ -154,6 +158,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.LogLines <= 0 {
 		opts.LogLines = DefaultLogLines
+	}
+	if opts.Fetch == nil {
+		opts.Fetch = fetch.NewClient(fetch.Options{})
 	}
 	if opts.Registerer == nil {
 		opts.Registerer = prometheus.NewRegistry()

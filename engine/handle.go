@@ -306,6 +306,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		Deadline: deadline,
 		Answer:   isCall,
 		Logger:   logger,
+		Fetch:    rel.fetcher,
 	}
 	if ev.SessionID != "" {
 		call.SessionLimit = MaxSessionBytes // a dry run gets a fresh session, never saved

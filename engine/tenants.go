@@ -19,6 +19,7 @@ import (
 
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/callflow"
+	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/tenant"
 	"github.com/callscript/callscript/engine/vm"
 	"github.com/callscript/callscript/engine/watch"
@@ -44,6 +45,7 @@ type release struct {
 	settings   *tenant.Settings
 	defaults   callflow.Defaults
 	fallback   []byte // the encoded fallback answer
+	fetcher    *countingFetcher
 	timeout    time.Duration
 	sourceHash string
 	files      []string
@@ -379,8 +381,13 @@ func (e *Engine) build(ctx context.Context, id string, src *bundle.Source) (*rel
 		fallback:   fallback.Encode(),
 		timeout:    timeout,
 		sourceHash: src.Hash(),
-		files:      b.Files,
-		loadedAt:   time.Now(),
+		fetcher: &countingFetcher{
+			policy:  e.opts.Fetch.For(fetch.Policy{Allow: settings.Fetch.Allow, MaxBytes: settings.Fetch.MaxBytes}),
+			tenant:  id,
+			metrics: e.metrics,
+		},
+		files:    b.Files,
+		loadedAt: time.Now(),
 	}, nil
 }
 

@@ -54,7 +54,7 @@ func blockedKind(ip netip.Addr, allowLoopback bool) string {
 			if kind := blockedKind(v4, allowLoopback); kind != "" {
 				return kind
 			}
-			if ip.As16()[0] == 0 {
+			if b := ip.As16(); [12]byte(b[:12]) == [12]byte{} {
 				return "IPv4-compatible (deprecated)" // ::a.b.c.d is never routed on the Internet
 			}
 		}
@@ -94,10 +94,14 @@ func blockedKind(ip netip.Addr, allowLoopback bool) string {
 	}
 	b := ip.As16()
 	switch {
-	case b[0] == 0xfe && b[1]&0xc0 == 0xc0:
-		return "site-local" // fec0::/10, deprecated but still routed inside some networks
+	case isNAT64(b):
+		return "" // judged above by the IPv4 address it leads to
 	case b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1:
 		return "local NAT64" // 64:ff9b:1::/48
+	case b[0] == 0:
+		return "reserved" // ::/8 holds nothing routable beyond the forms handled above
+	case b[0] == 0xfe && b[1]&0xc0 == 0xc0:
+		return "site-local" // fec0::/10, deprecated but still routed inside some networks
 	case b[0] == 0x01 && b[1] == 0x00 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0:
 		return "discard-only" // 100::/64
 	}
@@ -117,12 +121,17 @@ func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
 		return true
 	}
 	switch {
-	case zero(0, 12) && !zero(12, 15):
+	case zero(0, 12) && !(zero(12, 15) && b[15] <= 1): // not :: or ::1
 		return netip.AddrFrom4([4]byte(b[12:16])), true
-	case b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && zero(4, 12):
+	case isNAT64(b):
 		return netip.AddrFrom4([4]byte(b[12:16])), true
 	case b[0] == 0x20 && b[1] == 0x02:
 		return netip.AddrFrom4([4]byte(b[2:6])), true
 	}
 	return netip.Addr{}, false
+}
+
+// isNAT64 reports whether b is in 64:ff9b::/96, the well-known NAT64 prefix.
+func isNAT64(b [16]byte) bool {
+	return [12]byte(b[:12]) == [12]byte{0x00, 0x64, 0xff, 0x9b}
 }
