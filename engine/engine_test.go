@@ -572,3 +572,24 @@ func TestEnvIsReadOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestDeepRecursionIsAScriptError(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{"index.js": `
+function down(n) { return down(n + 1) + 1; }
+export default (event) => {
+  if (event.payload.destination === "deep") down(0);
+  return [{ action: "say", params: { text: "still here" } }];
+};`})
+	e, logs := newEngine(t, root, engine.Options{})
+	a := handle(t, e, callAction(map[string]any{"destination": "deep"}))
+	if a.Fallback != engine.FallbackScriptError {
+		t.Fatalf("fallback %q, want script-error", a.Fallback)
+	}
+	if logs.find("Maximum call stack size exceeded") == nil {
+		t.Error("the stack overflow was not reported to the author")
+	}
+	if a := handle(t, e, callAction(nil)); sayText(t, a.Body) != "still here" {
+		t.Fatalf("after the overflow: %s", a.Body)
+	}
+}

@@ -1,15 +1,19 @@
-// Package sdk holds the source of "callscript", the JavaScript module that a
-// tenant script gets from `import ... from "callscript"` or
-// `require("callscript")`.
+// Package sdk holds what callscript gives script authors: the source of "callscript", the
+// JavaScript module that a tenant script gets from `import ... from "callscript"` or
+// `require("callscript")`; the TypeScript declarations of that module, the handler, its
+// events and ctx; and the template of a new tenant folder that `callscript init` writes.
 //
-// The module is plain JavaScript, bundled into every tenant's program by
-// package bundle. Its builders return plain action objects and check only
-// what is plainly wrong at the author's call site (a misspelt option, a text
-// that is not a string); the complete callflow rules, and the defaults taken
-// from tenant settings, are applied later in Go.
+// The module is plain JavaScript, bundled into every tenant's program by package bundle. Its
+// builders return plain action objects and check only what is plainly wrong at the author's
+// call site (a misspelt option, a text that is not a string); the complete callflow rules,
+// and the defaults taken from tenant settings, are applied later in Go. Its dialog helpers
+// (menu, collectNumber, dialogs) keep their state in ctx.session.
 package sdk
 
-import _ "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 // ModuleName is the import specifier that resolves to this module.
 const ModuleName = "callscript"
@@ -18,3 +22,34 @@ const ModuleName = "callscript"
 //
 //go:embed callscript.js
 var ModuleSource string
+
+// typesFS holds types/*.d.ts: callscript.d.ts declares "callscript", and any other file
+// declares a module of its own (such as the test API).
+//
+//go:embed types/*.d.ts
+var typesFS embed.FS
+
+// templateFS holds the files of a new tenant folder.
+//
+//go:embed template
+var templateFS embed.FS
+
+// Types returns the TypeScript declarations that ship with callscript, as files at the root
+// of the returned file system ("callscript.d.ts", ...). A tenant folder keeps them in types/.
+func Types() fs.FS { return sub(typesFS, "types") }
+
+// Template returns the files of a new tenant folder, at the root of the returned file system
+// ("index.ts", "tsconfig.json", ...). In each file, TemplateTenant stands for the tenant id.
+func Template() fs.FS { return sub(templateFS, "template") }
+
+// TemplateTenant is the placeholder for the tenant id in the files of Template.
+const TemplateTenant = "__TENANT__"
+
+// sub is fs.Sub for a folder that go:embed guarantees to exist.
+func sub(fsys embed.FS, dir string) fs.FS {
+	out, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic("sdk: embedded folder " + dir + ": " + err.Error()) // cannot happen: the folder is embedded
+	}
+	return out
+}

@@ -3,9 +3,14 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/callscript/callscript/engine/bundle"
+	"github.com/callscript/callscript/engine/sdk"
 	"github.com/dop251/goja"
 )
 
@@ -40,7 +45,7 @@ func TestModuleExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := v.String(), "hangup,makeCall,playFile,say,sayAndCapture"; got != want {
+	if got, want := v.String(), "collectNumber,defineHandler,dialogs,hangup,makeCall,menu,playFile,say,sayAndCapture"; got != want {
 		t.Errorf("exports = %s, want %s", got, want)
 	}
 }
@@ -130,6 +135,196 @@ func TestBuilderMisuse(t *testing.T) {
 		}
 		if got := obj.Get("message").String(); got != tt.want {
 			t.Errorf("%s\n got %s\nwant %s", tt.call, got, tt.want)
+		}
+	}
+}
+
+// TestDeclarationsMatchModule checks that types/callscript.d.ts declares exactly the functions
+// the module exports, so that the declarations cannot drift from the code.
+func TestDeclarationsMatchModule(t *testing.T) {
+	dts, err := fs.ReadFile(sdk.Types(), "callscript.d.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*export function (\w+)`).FindAllStringSubmatch(string(dts), -1) {
+		if !slices.Contains(declared, m[1]) {
+			declared = append(declared, m[1])
+		}
+	}
+	slices.Sort(declared)
+	vm := loadModule(t)
+	v, err := vm.RunString(`Object.keys(cs).sort().join(",")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(declared, ","), v.String(); got != want {
+		t.Errorf("callscript.d.ts declares %s\nthe module exports     %s", got, want)
+	}
+}
+
+func TestTemplateAndTypesEmbedded(t *testing.T) {
+	for _, tt := range []struct {
+		fsys  fs.FS
+		files []string
+	}{
+		{sdk.Types(), []string{"callscript.d.ts"}},
+		{sdk.Template(), []string{"README.md", "index.test.ts", "index.ts", "tsconfig.json"}},
+	} {
+		for _, name := range tt.files {
+			data, err := fs.ReadFile(tt.fsys, name)
+			if err != nil || len(data) == 0 {
+				t.Errorf("%s is not embedded: %v", name, err)
+			}
+		}
+	}
+}
+
+// dialogCtx is a ctx as the engine builds it, reduced to what dialogs read.
+const dialogCtx = `({ clientActionId: null, dtmf: null, session: {} })`
+
+func TestDialogStart(t *testing.T) {
+	tests := []struct {
+		name   string
+		dialog string // evaluates to a dialog
+		start  string // the call of d.start, with ctx
+		want   string // JSON of [the answer, ctx.session]
+	}{
+		{"menu", `cs.menu("main", { prompt: "Press 1.", options: { "1": () => [] } })`, `d.start(ctx)`,
+			`[{"clientActionId":"main","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Press 1.","maxDigits":1,"noOfTries":1}}]},` +
+				`{"name":"Ann","__callscript":{"dialog":"main","phase":"choose","noInput":0,"wrongInput":0}}]`},
+		{"menu with # and long keys, capture options, a prompt function",
+			`cs.menu("m", { prompt: (ctx) => "Hi " + ctx.session.name + ".", options: { "1": () => [], "123#": () => [] },
+				capture: { voiceProfile: "en-GB-Emma", speed: 1.5, repetition: 2, digitTimeout: 2000, overallTimeout: 9000 } })`,
+			`d.start(ctx)`,
+			`[{"clientActionId":"m","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"Hi Ann.","voiceProfile":"en-GB-Emma",` +
+				`"maxDigits":4,"digitTimeout":2000,"overallTimeout":9000,"completeOnHash":false,"noOfTries":1,"speed":1.5,"repetition":2}}]},` +
+				`{"name":"Ann","__callscript":{"dialog":"m","phase":"choose","noInput":0,"wrongInput":0}}]`},
+		{"collectNumber", `cs.collectNumber("pin", { prompt: "PIN?", minDigits: 4, maxDigits: 8, onComplete: () => [] })`, `d.start(ctx)`,
+			`[{"clientActionId":"pin","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"PIN?","maxDigits":8,"completeOnHash":true,"noOfTries":1}}]},` +
+				`{"name":"Ann","__callscript":{"dialog":"pin","phase":"enter","noInput":0,"wrongInput":0}}]`},
+		{"start with actions before", `cs.menu("m", { prompt: "P.", options: { "1": () => [] } })`,
+			`d.start(ctx, { before: [cs.say("Hello."), cs.playFile("https://example.com/a.mp3")] })`,
+			`[{"clientActionId":"m","callflow":[{"action":"say","params":{"text":"Hello."}},{"action":"playFile","params":{"fileUrl":"https://example.com/a.mp3"}},` +
+				`{"action":"sayAndCapture","params":{"promptMessage":"P.","maxDigits":1,"noOfTries":1}}]},` +
+				`{"name":"Ann","__callscript":{"dialog":"m","phase":"choose","noInput":0,"wrongInput":0}}]`},
+		{"start again resets the counters", `cs.menu("m", { prompt: "P.", options: { "1": () => [] } })`,
+			`(ctx.session.__callscript = { dialog: "m", phase: "choose", noInput: 2, wrongInput: 1 }, d.start(ctx))`,
+			`[{"clientActionId":"m","callflow":[{"action":"sayAndCapture","params":{"promptMessage":"P.","maxDigits":1,"noOfTries":1}}]},` +
+				`{"name":"Ann","__callscript":{"dialog":"m","phase":"choose","noInput":0,"wrongInput":0}}]`},
+	}
+	vm := loadModule(t)
+	for _, tt := range tests {
+		code := `(() => { const ctx = { clientActionId: null, dtmf: null, session: { name: "Ann" } }; const d = ` + tt.dialog + `;` +
+			`const answer = ` + tt.start + `; return JSON.stringify([answer, ctx.session]); })()`
+		v, err := vm.RunString(code)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got := v.String(); got != tt.want {
+			t.Errorf("%s\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDialogMisuse(t *testing.T) {
+	const ok = `prompt: "P.", options: { "1": () => [] }`
+	const number = `prompt: "P.", maxDigits: 4, onComplete: () => []`
+	tests := []struct {
+		code string
+		want string // the TypeError's message
+	}{
+		{`cs.menu("", { ` + ok + ` })`, `menu: the first argument is the dialog's name, sent to 8x8 as its clientActionId: 1 to 128 printable ASCII characters such as "main_menu", got a string ("")`},
+		{`cs.menu({ ` + ok + ` })`, `menu: the first argument is the dialog's name, sent to 8x8 as its clientActionId: 1 to 128 printable ASCII characters such as "main_menu", got an object`},
+		{`cs.menu("m")`, `menu "m": the settings must be an object such as { prompt: "For sales, press 1.", options: { "1": ... } }, got undefined`},
+		{`cs.menu("m", { ` + ok + `, wrongImput: "x" })`, `menu "m": unknown setting "wrongImput"; did you mean "wrongInput"?`},
+		{`cs.menu("m", { ` + ok + `, retries: 2 })`, `menu "m": unknown setting "retries"; the settings are prompt, options, noInput, wrongInput, maxTries, onTooManyTries, capture`},
+		{`cs.menu("m", { prompt: "", options: { "1": () => [] } })`, `menu "m": prompt must be the text to say (a non-empty string) or a function (ctx) => text, got a string ("")`},
+		{`cs.menu("m", { prompt: "P." })`, `menu "m": options must map each key to what happens when it is pressed, such as { "1": (event, ctx) => [...] }, got undefined`},
+		{`cs.menu("m", { prompt: "P.", options: {} })`, `menu "m": options must map each key to what happens when it is pressed, such as { "1": (event, ctx) => [...] }, got an object`},
+		{`cs.menu("m", { prompt: "P.", options: { "a": () => [] } })`, `menu "m": option "a" is not a key of a phone: use 1 to 25 of 0-9, * and #`},
+		{`cs.menu("m", { prompt: "P.", options: { "1": "sales" } })`, `menu "m": option "1" must be a function (event, ctx) => callflow, or a dialog to start, got a string ("sales")`},
+		{`cs.menu("m", { ` + ok + `, maxTries: 0 })`, `menu "m": maxTries must be a whole number from 1 to 100, got a number (0)`},
+		{`cs.menu("m", { ` + ok + `, maxTries: 2.5 })`, `menu "m": maxTries must be a whole number from 1 to 100, got a number (2.5)`},
+		{`cs.menu("m", { ` + ok + `, noInput: 3 })`, `menu "m": noInput must be a message or a list of messages such as ["Sorry, I did not hear anything."], got a number (3)`},
+		{`cs.menu("m", { ` + ok + `, wrongInput: ["a", null] })`, `menu "m": wrongInput[1] must be a string, got null`},
+		{`cs.menu("m", { ` + ok + `, onTooManyTries: [] })`, `menu "m": onTooManyTries must be a function, got an array`},
+		{`cs.menu("m", { ` + ok + `, capture: { maxDigits: 2 } })`, `menu "m": capture.maxDigits is set by the dialog itself; the capture options are voiceProfile, speed, repetition, digitTimeout, overallTimeout`},
+		{`cs.menu("m", { ` + ok + `, capture: { overalTimeout: 2 } })`, `menu "m": capture: unknown option "overalTimeout"; did you mean "overallTimeout"?`},
+		{`cs.collectNumber("n", { prompt: "P.", onComplete: () => [] })`, `collectNumber "n": maxDigits is required: the most digits the number may have, 1 to 25`},
+		{`cs.collectNumber("n", { ` + number + `, minDigits: 6 })`, `collectNumber "n": minDigits (6) must not be more than maxDigits (4)`},
+		{`cs.collectNumber("n", { prompt: "P.", maxDigits: 26, onComplete: () => [] })`, `collectNumber "n": maxDigits must be a whole number from 1 to 25, got a number (26)`},
+		{`cs.collectNumber("n", { prompt: "P.", maxDigits: 4 })`, `collectNumber "n": onComplete must be a function, got undefined`},
+		{`cs.collectNumber("n", { ` + number + `, confirm: "yes" })`, `collectNumber "n": confirm must be true or false, got a string ("yes")`},
+		{`cs.collectNumber("n", { ` + number + `, completeOnHash: 1 })`, `collectNumber "n": completeOnHash must be true or false, got a number (1)`},
+		{`cs.collectNumber("n", { ` + number + `, validate: true })`, `collectNumber "n": validate must be a function, got a boolean (true)`},
+		{`cs.collectNumber("n", { ` + number + `, onComplet: () => [] })`, `collectNumber "n": unknown setting "onComplet"; did you mean "onComplete"?`},
+		{`cs.dialogs(cs.menu("m", { ` + ok + ` }))`, `dialogs: expects a list of dialogs such as dialogs([mainMenu, accountNumber]), got an object`},
+		{`cs.dialogs([{ id: "m" }])`, `dialogs: item 0 of the list is not a dialog made by menu() or collectNumber(), got an object`},
+		{`cs.dialogs([cs.menu("m", { ` + ok + ` }), cs.menu("m", { ` + ok + ` })])`, `dialogs: two dialogs are named "m"; each needs a name of its own, which is its clientActionId`},
+		{`cs.dialogs([], { otherwize: () => [] })`, `dialogs: unknown setting "otherwize"; did you mean "otherwise"?`},
+		{`cs.dialogs([], { otherwise: "main" })`, `dialogs: otherwise must be a function (event, ctx) => callflow, or a dialog to start, got a string ("main")`},
+		{`cs.menu("m", { ` + ok + ` }).start()`, `menu "m".start: expects (ctx) or (ctx, { before }), with the ctx your hook received; got undefined for ctx`},
+		{`cs.menu("m", { ` + ok + ` }).start({ payload: {} })`, `menu "m".start: expects (ctx) or (ctx, { before }), with the ctx your hook received; got an object for ctx`},
+		{`cs.menu("m", { ` + ok + ` }).start(` + dialogCtx + `, [])`, `menu "m".start: options must be an object such as { before: [say("Welcome.")] }, got an array`},
+		{`cs.menu("m", { ` + ok + ` }).start(` + dialogCtx + `, { befor: [] })`, `menu "m".start: unknown option "befor"; did you mean "before"?`},
+		{`cs.menu("m", { ` + ok + ` }).continue(` + dialogCtx + `)`, `menu "m".continue: expects (event, ctx), with the ctx your hook received; got undefined for ctx`},
+		{`cs.dialogs([]).continue({}, {})`, `dialogs.continue: expects (event, ctx), with the ctx your hook received; got an object for ctx`},
+	}
+	vm := loadModule(t)
+	for _, tt := range tests {
+		_, err := vm.RunString(tt.code)
+		var ex *goja.Exception
+		if !errors.As(err, &ex) {
+			t.Errorf("%s: got %v, want a TypeError", tt.code, err)
+			continue
+		}
+		obj := ex.Value().ToObject(vm)
+		if name := obj.Get("name").String(); name != "TypeError" {
+			t.Errorf("%s threw a %s, want a TypeError", tt.code, name)
+		}
+		if got := obj.Get("message").String(); got != tt.want {
+			t.Errorf("%s\n got %s\nwant %s", tt.code, got, tt.want)
+		}
+	}
+}
+
+// TestDialogHandlesAndSessionless checks which CALL_ACTIONs a dialog takes, and that a dialog
+// used on an event without a session says so.
+func TestDialogHandlesAndSessionless(t *testing.T) {
+	vm := loadModule(t)
+	tests := []struct {
+		code string
+		want string
+	}{
+		{`m.handles({ clientActionId: "m", session: {} })`, "false"},       // never started in this call
+		{`m.handles({ clientActionId: "m", session: started })`, "true"},   // waiting
+		{`m.handles({ clientActionId: "x", session: started })`, "false"},  // another step's answer
+		{`m.handles({ clientActionId: null, session: started })`, "false"}, // no clientActionId
+		{`m.handles(undefined)`, "false"},
+		{`router.handles({ clientActionId: "m", session: started })`, "true"},
+		{`router.get("m") === m`, "true"},
+		{`router.get("x") === undefined`, "true"},
+		{`Object.isFrozen(m) && Object.isFrozen(router)`, "true"},
+		{`(() => { try { m.start({ clientActionId: null }); } catch (e) { return e.message; } })()`,
+			`menu "m": ctx.session is not available for this event (it carries no sessionId), so the dialog has nowhere to keep its counters`},
+	}
+	if _, err := vm.RunString(`
+		var m = cs.menu("m", { prompt: "P.", options: { "1": () => [] } });
+		var router = cs.dialogs([m]);
+		var started = {};
+		m.start({ clientActionId: null, session: started });`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		v, err := vm.RunString(tt.code)
+		if err != nil {
+			t.Errorf("%s: %v", tt.code, err)
+			continue
+		}
+		if got := v.String(); got != tt.want {
+			t.Errorf("%s = %s, want %s", tt.code, got, tt.want)
 		}
 	}
 }
