@@ -32,6 +32,7 @@ import (
 	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/metrics"
 	"github.com/callscript/callscript/engine/store"
+	"github.com/callscript/callscript/engine/vm"
 	"github.com/callscript/callscript/engine/watch"
 )
 
@@ -90,6 +91,10 @@ type Options struct {
 	// fallback answers it (default: a quarter of Timeout, at most 250ms).
 	TenantConcurrency int
 	TenantQueueWait   time.Duration
+	// MemoryLimit is the process memory the scripts must stay under, in bytes: past 80% of it
+	// the memory guard stops the runaway script (default: GOMEMLIMIT, else the cgroup's limit,
+	// else half the machine's memory; negative: no guard).
+	MemoryLimit int64
 	// Fetch performs scripts' fetch calls (default: a client that refuses loopback, private,
 	// link-local and metadata addresses); each tenant's tenant.json fetch policy applies.
 	Fetch *fetch.Client
@@ -102,6 +107,7 @@ type Engine struct {
 	logger   *slog.Logger
 	logs     *logbuf.Buffers
 	metrics  *metrics.Metrics
+	guard    *vm.MemoryGuard                   // nil when disabled
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	answers  *idempotency.Cache[*Answer]
 	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
@@ -158,6 +164,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.LogLines <= 0 {
 		opts.LogLines = DefaultLogLines
+	}
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = vm.DefaultMemoryLimit()
 	}
 	if opts.Fetch == nil {
 		opts.Fetch = fetch.NewClient(fetch.Options{})
@@ -216,6 +225,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
+	if opts.MemoryLimit > 0 {
+		e.guard = vm.NewMemoryGuard(opts.MemoryLimit, func(tenant string) {
+			e.metrics.Interrupts.WithLabelValues(tenant, "memory").Inc()
+		})
+		go e.guard.Run(runCtx)
+	}
 	e.loadAll(ctx)
 	e.ready.Store(true)
 	if watcher == nil {

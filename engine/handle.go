@@ -27,6 +27,7 @@ const (
 	FallbackNotLoaded        = "not-loaded"        // the tenant's folder has never built
 	FallbackStoreUnavailable = "store-unavailable" // the session store did not answer in time
 	FallbackOverloaded       = "overloaded"        // the tenant used its share of execution slots
+	FallbackMemoryLimit      = "memory-limit"      // the memory guard stopped the script
 )
 
 // MaxSessionBytes bounds the JSON of one call's ctx.session.
@@ -307,6 +308,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		Answer:   isCall,
 		Logger:   logger,
 		Fetch:    rel.fetcher,
+		Guard:    e.guard,
 	}
 	if ev.SessionID != "" {
 		call.SessionLimit = MaxSessionBytes // a dry run gets a fresh session, never saved
@@ -330,6 +332,8 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 			e.metrics.Interrupts.WithLabelValues(rel.tenant, "deadline").Inc()
 		case errors.Is(res.Err, vm.ErrOverloaded):
 			reason = FallbackOverloaded
+		case errors.Is(res.Err, vm.ErrMemoryLimit):
+			reason = FallbackMemoryLimit
 		}
 		attrs := []any{"reason", reason, "err", res.Err.Error()}
 		var se *vm.ScriptError

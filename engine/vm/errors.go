@@ -22,7 +22,8 @@ type ScriptError struct {
 	Stack string
 
 	interrupted bool // cut by the deadline
-	fatal       bool // the runtime may be damaged (stack overflow): do not reuse it
+	memory      bool // stopped by the memory guard
+	fatal       bool // the runtime may be damaged (stack overflow, memory): do not reuse it
 }
 
 // Error renders the error the way compilers do: "menus.js:3:9: Error: boom".
@@ -35,8 +36,11 @@ func (e *ScriptError) Error() string {
 
 // Unwrap makes a script cut at its deadline match ErrDeadline.
 func (e *ScriptError) Unwrap() error {
-	if e.interrupted {
+	switch {
+	case e.interrupted:
 		return ErrDeadline
+	case e.memory:
+		return ErrMemoryLimit
 	}
 	return nil
 }
@@ -64,6 +68,11 @@ func scriptErrorOf(err error) error {
 	}
 	var interrupted *goja.InterruptedError
 	if errors.As(err, &interrupted) {
+		if cause, _ := interrupted.Value().(error); errors.Is(cause, ErrMemoryLimit) {
+			out := &ScriptError{Message: ErrMemoryLimit.Error(), memory: true, fatal: true}
+			out.locate(interrupted.Stack())
+			return out
+		}
 		out := &ScriptError{Message: ErrDeadline.Error(), interrupted: true}
 		out.locate(interrupted.Stack())
 		return out

@@ -58,6 +58,7 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	jsonObj := vm.Get("JSON").ToObject(vm)
 	rt.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	rt.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	rt.installLimits()
 	rt.installConsole()
 	rt.installFetch()
 	rt.loop.init()
@@ -109,6 +110,8 @@ type Call struct {
 	Fetch Fetcher
 	// Gate is the tenant's fair share of execution slots; nil runs without a bound.
 	Gate *Gate
+	// Guard stops the script if the process nears its memory limit while it runs; nil: no guard.
+	Guard *MemoryGuard
 }
 
 // Context is what the handler's ctx argument holds (SPEC §3).
@@ -206,6 +209,8 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 			return Result{Err: err}
 		}
 	}
+	c.Guard.enter(rt, p.cfg.Tenant)
+	defer c.Guard.leave(rt)
 	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ErrDeadline) })
 	defer func() {
 		if !stop() {
