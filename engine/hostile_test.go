@@ -15,7 +15,7 @@ import (
 func TestMemoryBombs(t *testing.T) {
 	const limit = 512 << 20
 	bombs := map[string]string{
-		"push": `const s = "x".repeat(1 << 20); const a = []; for (let i = 0; ; i++) a.push(s + i);`,
+		"push":   `const s = "x".repeat(1 << 20); const a = []; for (let i = 0; ; i++) a.push(s + i);`,
 		"repeat": `const s = "x".repeat(2 ** 30); return [{ action: "say", params: { text: s.slice(0, 5) } }];`,
 		"fill":   `const a = new Array(2 ** 30).fill(0); return [];`,
 		"join":   `return [{ action: "say", params: { text: new Array(2 ** 28).join("ab") } }];`,
@@ -132,7 +132,7 @@ func TestRegexCatastropheIsBoundedByTheDeadline(t *testing.T) {
 	root := t.TempDir()
 	writeTenant(t, root, "acme", map[string]string{
 		"tenant.json": `{"timeoutMs": 300}`,
-		"index.js": `export default () => { /^(a+)+\1b$/.test("a".repeat(40)); return []; };`,
+		"index.js":    `export default () => { /^(a+)+\1b$/.test("a".repeat(40)); return []; };`,
 	})
 	e, _ := newEngine(t, root, engine.Options{})
 	start := time.Now()
