@@ -28,7 +28,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/callscript/callscript/engine/fetch"
-	"github.com/callscript/callscript/engine/idempotency"
 	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/metrics"
 	"github.com/callscript/callscript/engine/store"
@@ -38,19 +37,18 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultScriptsDir      = "./scripts"
-	DefaultTimeout         = 2 * time.Second
-	DefaultIdempotencyTTL  = 15 * time.Minute
-	DefaultIdempotencySize = 100_000
-	DefaultProgramCache    = 1024
-	DefaultSessionTTL      = 4 * time.Hour
-	DefaultRetained        = 256
-	DefaultLogLines        = 200
-	maxLoggedTenants       = 20_000
-	defaultSessionTTL      = 12 * time.Hour
-	defaultSessionEntries  = 200_000
-	minTimeout             = 50 * time.Millisecond
-	maxTimeout             = 60 * time.Second
+	DefaultScriptsDir     = "./scripts"
+	DefaultTimeout        = 2 * time.Second
+	DefaultIdempotencyTTL = 15 * time.Minute
+	DefaultProgramCache   = 1024
+	DefaultSessionTTL     = 4 * time.Hour
+	DefaultRetained       = 256
+	DefaultLogLines       = 200
+	maxLoggedTenants      = 20_000
+	defaultSessionTTL     = 12 * time.Hour
+	defaultSessionEntries = 200_000
+	minTimeout            = 50 * time.Millisecond
+	maxTimeout            = 60 * time.Second
 )
 
 // Options configure an Engine. The zero value serves ./scripts with the documented defaults.
@@ -69,12 +67,13 @@ type Options struct {
 	Logger *slog.Logger
 	// LookupEnv resolves ${NAME} in tenant.json (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
-	// IdempotencyTTL and IdempotencySize bound the answers remembered for duplicate deliveries.
-	IdempotencyTTL  time.Duration
-	IdempotencySize int
+	// IdempotencyTTL is how long the answer to each event is remembered for duplicate
+	// deliveries (default 15 minutes).
+	IdempotencyTTL time.Duration
 	// ProgramCache bounds the compiled programs kept by content hash (default 1024).
 	ProgramCache int
-	// Store keeps call sessions and the version each call started on (default: in memory).
+	// Store keeps call sessions with the version each call started on, the answers given to
+	// each event, and pinned versions' programs (default: in memory; Redis for replicas).
 	Store store.Store
 	// SessionTTL is how long a call's session lives after its last webhook (default 4h).
 	SessionTTL time.Duration
@@ -109,8 +108,7 @@ type Engine struct {
 	metrics  *metrics.Metrics
 	guard    *vm.MemoryGuard                   // nil when disabled
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
-	answers  *idempotency.Cache[*Answer]
-	sessions *expirable.LRU[string, string] // sessionId → tenant, for events that carry no subAccountId
+	sessions *expirable.LRU[string, string]    // sessionId → tenant, for events that carry no subAccountId
 	store    store.Store
 	releases *lru.Cache[string, *release] // "tenant@version" → release, for calls pinned to it
 
@@ -146,9 +144,6 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.IdempotencyTTL <= 0 {
 		opts.IdempotencyTTL = DefaultIdempotencyTTL
-	}
-	if opts.IdempotencySize <= 0 {
-		opts.IdempotencySize = DefaultIdempotencySize
 	}
 	if opts.ProgramCache <= 0 {
 		opts.ProgramCache = DefaultProgramCache
@@ -209,7 +204,6 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		programs: programs,
 		releases: releases,
 		store:    opts.Store,
-		answers:  idempotency.New[*Answer](opts.IdempotencySize, opts.IdempotencyTTL),
 		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),
 		tenants:  make(map[string]*slot),
 		done:     make(chan struct{}),

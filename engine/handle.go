@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -143,18 +144,9 @@ func (e *Engine) handle(ctx context.Context, req Request) (answer *Answer, folde
 	if ev.EventID == "" || req.DryRun {
 		answer = e.run(runCtx, req, id, rel, ev)
 	} else {
-		var replayed bool
-		answer, replayed, err = e.answers.Do(ctx, id+"\x00"+ev.EventID, func() (*Answer, bool) {
-			a := e.run(runCtx, req, id, rel, ev)
-			return a, a.Fallback != FallbackOverloaded // an overloaded event may run when retried
-		})
+		answer, err = e.once(ctx, runCtx, req, id, rel, ev)
 		if err != nil {
-			return nil, rel.tenant, ev.EventType, refuse(KindUnavailable, "cancelled", "the request ended while a duplicate delivery of event %s was running: %v", ev.EventID, err)
-		}
-		if replayed {
-			again := *answer
-			again.Replayed = true
-			answer = &again
+			return nil, rel.tenant, ev.EventType, err
 		}
 	}
 	if answer.Fallback == FallbackOverloaded && ev.EventType != webhook.CallAction {
@@ -197,6 +189,81 @@ func metricEventType(t string) string {
 		return "-"
 	}
 	return "other"
+}
+
+// once runs an event at most once across deliveries (and replicas sharing the store): the
+// first delivery claims it and remembers its answer; a later one gets that answer, byte for
+// byte; one arriving while the first still runs waits for it.
+func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *release, ev *webhook.Event) (*Answer, error) {
+	budget := req.Received.Add(rel.timeout)
+	claimTTL := rel.timeout + time.Second // a claim outlives its run, not a crashed replica
+	wait := time.Millisecond
+	for {
+		storeCtx, cancel := context.WithDeadline(ctx, budget)
+		stored, state, err := e.store.BeginEvent(storeCtx, id, ev.EventID, claimTTL)
+		cancel()
+		if err != nil {
+			e.metrics.StoreErrors.WithLabelValues("begin").Inc()
+			return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
+		}
+		switch state {
+		case store.Remembered:
+			a, err := decodeAnswer(stored)
+			if err != nil {
+				return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
+			}
+			a.Tenant, a.Replayed = id, true
+			return a, nil
+		case store.Claimed:
+			a := e.run(runCtx, req, id, rel, ev)
+			finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
+			if a.Fallback == FallbackOverloaded || a.Fallback == FallbackStoreUnavailable {
+				err = e.store.AbandonEvent(finishCtx, id, ev.EventID) // a retry may run it
+			} else {
+				err = e.store.FinishEvent(finishCtx, id, ev.EventID, encodeAnswer(a), e.opts.IdempotencyTTL)
+			}
+			cancel()
+			if err != nil {
+				e.metrics.StoreErrors.WithLabelValues("finish").Inc()
+				e.logger.Error("could not remember the event's answer; a duplicate delivery would run it again",
+					"tenant", id, "eventId", ev.EventID, "err", err)
+			}
+			return a, nil
+		}
+		// Busy: another delivery runs the event now and answers within its own budget.
+		if time.Now().After(budget.Add(claimTTL)) {
+			return nil, refuse(KindUnavailable, "duplicate_pending", "a duplicate delivery of event %s is still running", ev.EventID)
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, refuse(KindUnavailable, "cancelled", "the request ended while a duplicate delivery of event %s was running", ev.EventID)
+		}
+		wait = min(2*wait, 20*time.Millisecond)
+	}
+}
+
+// storeWriteTimeout bounds remembering an answer, which happens after the answer is made.
+const storeWriteTimeout = 250 * time.Millisecond
+
+// encodeAnswer and decodeAnswer keep an answer in the store: the version, the fallback reason
+// and the body, so that a replay is byte-identical and carries the same headers.
+func encodeAnswer(a *Answer) []byte {
+	out := make([]byte, 0, len(a.Version)+len(a.Fallback)+len(a.Body)+2)
+	out = append(out, a.Version...)
+	out = append(out, '\n')
+	out = append(out, a.Fallback...)
+	out = append(out, '\n')
+	return append(out, a.Body...)
+}
+
+func decodeAnswer(data []byte) (*Answer, error) {
+	version, rest, ok1 := bytes.Cut(data, []byte{'\n'})
+	fallback, body, ok2 := bytes.Cut(rest, []byte{'\n'})
+	if !ok1 || !ok2 {
+		return nil, errors.New("a remembered answer is damaged")
+	}
+	return &Answer{Version: string(version), Fallback: string(fallback), Body: body}, nil
 }
 
 // tenantOf finds the tenant of a delivery: the URL's, else payload.subAccountId, else the
@@ -272,7 +339,10 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 			return e.storeFailed(id, rel, ev, isCall, err)
 		}
 		if known && sess.Version != "" && sess.Version != rel.version {
-			if pinned, ok := e.releases.Get(rel.tenant + "@" + sess.Version); ok {
+			pinCtx, cancel := context.WithDeadline(ctx, deadline)
+			pinned, ok := e.pinned(pinCtx, rel, sess.Version)
+			cancel()
+			if ok {
 				rel = pinned
 				hook, hasHook = rel.program.HookFor(ev.EventType, ev.CallStatus)
 			} else {

@@ -1,12 +1,14 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/callscript/callscript/engine"
+	"github.com/callscript/callscript/engine/store"
 )
 
 // counterTenant keeps a count in ctx.session and can be told to fail after changing it.
@@ -114,7 +116,7 @@ func TestEvictedVersionFallsBackToNewest(t *testing.T) {
 		return map[string]string{"index.js": `export default () => [{ action: "say", params: { text: "` + v + `" } }];`}
 	}
 	writeTenant(t, root, "acme", script("A"))
-	e, logs := newEngine(t, root, engine.Options{Watch: true, RetainedVersions: 1})
+	e, logs := newEngine(t, root, engine.Options{Watch: true, RetainedVersions: 1, Store: forgetfulStore{store.NewMemory(0)}})
 	v := mustVersion(t, e, "acme")
 	handle(t, e, callAction(map[string]any{"sessionId": "s", "eventId": "1"}))
 	for _, next := range []string{"B", "C"} {
@@ -128,4 +130,40 @@ func TestEvictedVersionFallsBackToNewest(t *testing.T) {
 	if logs.find("no longer loaded") == nil {
 		t.Error("no warning that the call's version was evicted")
 	}
+}
+
+// TestPinnedVersionFromTheStore: a replica that never loaded the version a call started on
+// (here: a second engine sharing the store, started after the script changed) still runs the
+// call's next events on that version.
+func TestPinnedVersionFromTheStore(t *testing.T) {
+	shared := store.NewMemory(0)
+	rootA, rootB := t.TempDir(), t.TempDir()
+	writeTenant(t, rootA, "acme", map[string]string{"index.js": say("version 1")})
+	writeTenant(t, rootB, "acme", map[string]string{"index.js": say("version 2")})
+	a, _ := newEngine(t, rootA, engine.Options{Store: shared})
+	start := handle(t, a, callAction(map[string]any{"sessionId": "pinned-call", "eventId": "p1"}))
+	b, logs := newEngine(t, rootB, engine.Options{Store: shared})
+	next := handle(t, b, callAction(map[string]any{"sessionId": "pinned-call", "eventId": "p2", "callStatus": "ACTION_COMPLETED"}))
+	if sayText(t, next.Body) != "version 1" || next.Version != start.Version {
+		t.Fatalf("replica B answered %s (version %s), want version 1 (%s)", next.Body, next.Version, start.Version)
+	}
+	if logs.find("loaded a pinned version from the store") == nil {
+		t.Error("no log line for the version loaded from the store")
+	}
+	fresh := handle(t, b, callAction(map[string]any{"sessionId": "new-call", "eventId": "p3"}))
+	if sayText(t, fresh.Body) != "version 2" {
+		t.Errorf("a new call on B got %s", fresh.Body)
+	}
+	// A duplicate of p1 delivered to B is answered from the shared store, byte for byte.
+	dup := handle(t, b, callAction(map[string]any{"sessionId": "pinned-call", "eventId": "p1"}))
+	if !dup.Replayed || string(dup.Body) != string(start.Body) {
+		t.Errorf("duplicate on the other replica: replayed=%v %s", dup.Replayed, dup.Body)
+	}
+}
+
+// forgetfulStore keeps no programs, as a store whose entries expired.
+type forgetfulStore struct{ *store.Memory }
+
+func (forgetfulStore) LoadBundle(context.Context, string, string) ([]byte, bool, error) {
+	return nil, false, nil
 }

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +48,7 @@ type release struct {
 	defaults   callflow.Defaults
 	fallback   []byte // the encoded fallback answer
 	fetcher    *countingFetcher
+	code       string // the bundle, kept in the store for replicas with calls pinned to it
 	timeout    time.Duration
 	sourceHash string
 	files      []string
@@ -254,6 +257,13 @@ func (e *Engine) install(id string, rel *release, took time.Duration) {
 	old := s.current.Swap(rel)
 	s.failure.Store(nil)
 	e.releases.Add(id+"@"+rel.version, rel)
+	// Calls pinned to this version may continue on replicas that never loaded it.
+	storeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	if err := e.store.SaveBundle(storeCtx, id, rel.version, []byte(rel.code), e.opts.SessionTTL); err != nil {
+		e.metrics.StoreErrors.WithLabelValues("save-bundle").Inc()
+		e.logger.Warn("could not keep the version's program in the store; other replicas cannot run calls pinned to it", "tenant", id, "version", rel.version, "err", err)
+	}
+	cancel()
 	e.metrics.Reloads.WithLabelValues(id, "ok").Inc()
 	e.metrics.Version.DeletePartialMatch(prometheus.Labels{"tenant": id})
 	e.metrics.Version.WithLabelValues(id, rel.version).Set(1)
@@ -346,29 +356,8 @@ func (e *Engine) build(ctx context.Context, id string, src *bundle.Source) (*rel
 	if err != nil {
 		return fail(bundleProblems(err)...)
 	}
-	prog, ok := e.programs.Get(b.Hash)
-	if !ok {
-		prog, err = vm.Compile(bundle.ProgramName, b.Code)
-		if err != nil {
-			return fail(scriptProblem(err))
-		}
-		e.programs.Add(b.Hash, prog)
-	}
 	version := b.Version()
-	var env []byte
-	if len(settings.Env) > 0 {
-		if env, err = json.Marshal(settings.Env); err != nil {
-			return fail(Problem{File: settingsFile, Message: "env: " + err.Error()})
-		}
-	}
-	program, err := vm.Load(ctx, vm.Config{
-		Env:         env,
-		Tenant:      id,
-		Version:     version,
-		Program:     prog,
-		Logger:      e.logger.With(slog.String("tenant", id), slog.String("version", version)),
-		InitTimeout: timeout,
-	})
+	program, err := e.loadProgram(ctx, id, version, b.Hash, b.Code, settings, timeout)
 	if err != nil {
 		return fail(scriptProblem(err))
 	}
@@ -387,8 +376,66 @@ func (e *Engine) build(ctx context.Context, id string, src *bundle.Source) (*rel
 			metrics: e.metrics,
 		},
 		files:    b.Files,
+		code:     b.Code,
 		loadedAt: time.Now(),
 	}, nil
+}
+
+// loadProgram compiles a bundle (or takes it from the cache of compiled programs, by content
+// hash) and load-checks it with the tenant's settings.
+func (e *Engine) loadProgram(ctx context.Context, id, version, hash, code string, settings *tenant.Settings, timeout time.Duration) (*vm.Program, error) {
+	prog, ok := e.programs.Get(hash)
+	if !ok {
+		var err error
+		if prog, err = vm.Compile(bundle.ProgramName, code); err != nil {
+			return nil, err
+		}
+		e.programs.Add(hash, prog)
+	}
+	var env []byte
+	if len(settings.Env) > 0 {
+		var err error
+		if env, err = json.Marshal(settings.Env); err != nil {
+			return nil, fmt.Errorf("env: %w", err)
+		}
+	}
+	return vm.Load(ctx, vm.Config{
+		Env:         env,
+		Tenant:      id,
+		Version:     version,
+		Program:     prog,
+		Logger:      e.logger.With(slog.String("tenant", id), slog.String("version", version)),
+		InitTimeout: timeout,
+	})
+}
+
+// pinned finds the release a call started on: one this engine holds, else the version's
+// program kept in the store (another replica loaded it, or this one before a restart), loaded
+// with the tenant's current settings. ok is false when the version is gone everywhere.
+func (e *Engine) pinned(ctx context.Context, current *release, version string) (*release, bool) {
+	if rel, ok := e.releases.Get(current.tenant + "@" + version); ok {
+		return rel, true
+	}
+	code, ok, err := e.store.LoadBundle(ctx, current.tenant, version)
+	if err != nil {
+		e.metrics.StoreErrors.WithLabelValues("load-bundle").Inc()
+		return nil, false
+	}
+	sum := sha256.Sum256(code)
+	hash := hex.EncodeToString(sum[:])
+	if !ok || !strings.HasPrefix(hash, version) {
+		return nil, false
+	}
+	program, err := e.loadProgram(ctx, current.tenant, version, hash, string(code), current.settings, current.timeout)
+	if err != nil {
+		e.logger.Error("a pinned version from the store does not load", "tenant", current.tenant, "version", version, "err", err)
+		return nil, false
+	}
+	rel := *current
+	rel.version, rel.program, rel.code, rel.files = version, program, string(code), nil
+	e.releases.Add(current.tenant+"@"+version, &rel)
+	e.logger.Info("loaded a pinned version from the store", "tenant", current.tenant, "version", version)
+	return &rel, true
 }
 
 // settingsProblem locates an error of tenant.json.

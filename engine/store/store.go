@@ -1,10 +1,13 @@
-// Package store keeps what must outlive one webhook: the state of each call in progress
-// (ctx.session) and the script version the call started on. The engine reads a call's
-// session once before the handler runs and writes it once after, so a network store (Redis)
-// fits behind the same interface; Memory is the embedded default.
+// Package store keeps what must outlive one webhook, and what several replicas of the server
+// must share: the state of each call in progress (ctx.session) with the script version the
+// call started on, the answers given to each event (idempotency), and the bundles of the
+// versions calls are pinned to. The engine reads a call's session once before the handler
+// runs and writes it once after, so a network store (Redis) fits behind the same interface;
+// Memory is the embedded default.
 package store
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -20,41 +23,93 @@ type Session struct {
 	Data []byte
 }
 
-// Store keeps call sessions. Implementations must be safe for concurrent use and must honour
-// ctx: the engine passes the event's deadline, and a store that cannot answer by then fails.
+// Store keeps call sessions, event answers and pinned bundles. Implementations must be safe
+// for concurrent use and must honour ctx: the engine passes the event's deadline, and a store
+// that cannot answer by then fails. Keys are namespaced by tenant; everything expires.
 type Store interface {
 	// LoadSession returns a call's session; ok is false when there is none (or it expired).
 	LoadSession(ctx context.Context, tenant, sessionID string) (s Session, ok bool, err error)
 	// SaveSession stores a call's session, to expire after ttl without a newer save.
 	SaveSession(ctx context.Context, tenant, sessionID string, s Session, ttl time.Duration) error
+
+	// BeginEvent is called before an event runs. It returns the answer remembered for the
+	// (tenant, eventID) when there is one (Remembered); otherwise it claims the event for this
+	// delivery for claimTTL (Claimed: run it, then FinishEvent), or reports that another
+	// delivery holds the claim (Busy: wait and ask again).
+	BeginEvent(ctx context.Context, tenant, eventID string, claimTTL time.Duration) (answer []byte, state Claim, err error)
+	// FinishEvent remembers the answer of a claimed event for ttl and releases the claim.
+	FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration) error
+	// AbandonEvent releases a claim without an answer, so that a later delivery runs.
+	AbandonEvent(ctx context.Context, tenant, eventID string) error
+
+	// SaveBundle keeps a version's program (its bundled code) for ttl, so that a replica that
+	// never loaded the version can still run the calls pinned to it.
+	SaveBundle(ctx context.Context, tenant, version string, code []byte, ttl time.Duration) error
+	// LoadBundle returns a version's program; ok is false when it is not kept.
+	LoadBundle(ctx context.Context, tenant, version string) (code []byte, ok bool, err error)
+
+	// Ping reports whether the store answers (readiness).
+	Ping(ctx context.Context) error
 }
 
-// Memory is an in-process Store bounded in entries; the least recently used session goes
-// first when it is full, and an expired one is never returned.
+// Claim is the state of an event when a delivery begins.
+type Claim int
+
+// The states BeginEvent reports.
+const (
+	Claimed    Claim = iota + 1 // this delivery runs the event
+	Remembered                  // answered before: the answer is returned
+	Busy                        // another delivery is running it now
+)
+
+// Memory is an in-process Store, bounded in entries: the least recently used entry goes first
+// when a kind is full, and an expired one is never returned.
 type Memory struct {
-	mu      sync.Mutex
-	entries *lru.LRU[string, memoryEntry]
-	now     func() time.Time
+	mu       sync.Mutex
+	sessions *lru.LRU[string, expiring[Session]]
+	events   *lru.LRU[string, expiring[[]byte]] // nil value: claimed, not yet answered
+	bundles  *lru.LRU[string, expiring[[]byte]]
+	now      func() time.Time
 }
 
-type memoryEntry struct {
-	session Session
+type expiring[V any] struct {
+	value   V
 	expires time.Time
 }
 
-// DefaultMemoryEntries bounds a Memory store made with NewMemory(0).
-const DefaultMemoryEntries = 1_000_000
+// Bounds of a Memory store made with NewMemory(0).
+const (
+	DefaultMemoryEntries = 1_000_000 // sessions
+	memoryEvents         = 200_000   // remembered answers
+	memoryBundles        = 1024      // pinned versions' programs
+)
 
-// NewMemory makes an in-memory store of at most maxEntries sessions (0: DefaultMemoryEntries).
-func NewMemory(maxEntries int) *Memory {
-	if maxEntries <= 0 {
-		maxEntries = DefaultMemoryEntries
+// NewMemory makes an in-memory store of at most maxSessions sessions (0: DefaultMemoryEntries).
+func NewMemory(maxSessions int) *Memory {
+	if maxSessions <= 0 {
+		maxSessions = DefaultMemoryEntries
 	}
-	entries, _ := lru.NewLRU[string, memoryEntry](maxEntries, nil) // only fails for size <= 0
-	return &Memory{entries: entries, now: time.Now}
+	// NewLRU fails only for a size <= 0.
+	sessions, _ := lru.NewLRU[string, expiring[Session]](maxSessions, nil)
+	events, _ := lru.NewLRU[string, expiring[[]byte]](memoryEvents, nil)
+	bundles, _ := lru.NewLRU[string, expiring[[]byte]](memoryBundles, nil)
+	return &Memory{sessions: sessions, events: events, bundles: bundles, now: time.Now}
 }
 
-func key(tenant, sessionID string) string { return tenant + "\x00" + sessionID }
+func key(tenant, id string) string { return tenant + "\x00" + id }
+
+// get returns a live entry, dropping an expired one.
+func get[V any](m *Memory, l *lru.LRU[string, expiring[V]], k string) (V, bool) {
+	e, ok := l.Get(k)
+	if ok && m.now().Before(e.expires) {
+		return e.value, true
+	}
+	if ok {
+		l.Remove(k)
+	}
+	var zero V
+	return zero, false
+}
 
 // LoadSession implements Store.
 func (m *Memory) LoadSession(ctx context.Context, tenant, sessionID string) (Session, bool, error) {
@@ -63,16 +118,8 @@ func (m *Memory) LoadSession(ctx context.Context, tenant, sessionID string) (Ses
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	k := key(tenant, sessionID)
-	e, ok := m.entries.Get(k)
-	if !ok {
-		return Session{}, false, nil
-	}
-	if !m.now().Before(e.expires) {
-		m.entries.Remove(k)
-		return Session{}, false, nil
-	}
-	return e.session, true, nil
+	s, ok := get(m, m.sessions, key(tenant, sessionID))
+	return s, ok, nil
 }
 
 // SaveSession implements Store. The data is copied.
@@ -80,16 +127,85 @@ func (m *Memory) SaveSession(ctx context.Context, tenant, sessionID string, s Se
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.Data = append([]byte(nil), s.Data...)
+	s.Data = bytes.Clone(s.Data)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.entries.Add(key(tenant, sessionID), memoryEntry{session: s, expires: m.now().Add(ttl)})
+	m.sessions.Add(key(tenant, sessionID), expiring[Session]{s, m.now().Add(ttl)})
 	return nil
 }
+
+// BeginEvent implements Store.
+func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID string, claimTTL time.Duration) ([]byte, Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := key(tenant, eventID)
+	answer, ok := get(m, m.events, k)
+	switch {
+	case ok && answer != nil:
+		return answer, Remembered, nil
+	case ok:
+		return nil, Busy, nil
+	}
+	m.events.Add(k, expiring[[]byte]{nil, m.now().Add(claimTTL)})
+	return nil, Claimed, nil
+}
+
+// FinishEvent implements Store. The answer is copied.
+func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if answer == nil {
+		answer = []byte{}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events.Add(key(tenant, eventID), expiring[[]byte]{bytes.Clone(answer), m.now().Add(ttl)})
+	return nil
+}
+
+// AbandonEvent implements Store.
+func (m *Memory) AbandonEvent(ctx context.Context, tenant, eventID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := key(tenant, eventID)
+	if answer, ok := get(m, m.events, k); ok && answer == nil {
+		m.events.Remove(k)
+	}
+	return nil
+}
+
+// SaveBundle implements Store.
+func (m *Memory) SaveBundle(ctx context.Context, tenant, version string, code []byte, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bundles.Add(key(tenant, version), expiring[[]byte]{bytes.Clone(code), m.now().Add(ttl)})
+	return nil
+}
+
+// LoadBundle implements Store.
+func (m *Memory) LoadBundle(ctx context.Context, tenant, version string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	code, ok := get(m, m.bundles, key(tenant, version))
+	return code, ok, nil
+}
+
+// Ping implements Store: memory always answers.
+func (m *Memory) Ping(ctx context.Context) error { return ctx.Err() }
 
 // Len is the number of sessions held, expired ones not yet dropped included.
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.entries.Len()
+	return m.sessions.Len()
 }
