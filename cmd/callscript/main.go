@@ -20,6 +20,8 @@ Usage:
   callscript [serve] [flags]                        serve the tenants' scripts over HTTP (the default)
   callscript check [--scripts DIR] [TENANT...]      build and load-check tenants; exit 1 on any error
   callscript run [--scripts DIR] TENANT EVENT.json  run one event and print the answer JSON
+  callscript test [--scripts DIR] [--run REGEXP] [TENANT...]
+                                                    run the tenants' *.test.ts / *.test.js files; exit 1 on any failure
   callscript init [--scripts DIR] NAME              write a new tenant folder with a typed handler and a test
 
 Run "callscript COMMAND --help" for a command's flags.
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runEvent(ctx, args, stdout, stderr)
 	case "init":
 		err = initTenant(ctx, args, stdout, stderr)
+	case "test":
+		err = testTenants(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -4,8 +4,9 @@
 // memory with esbuild (TypeScript, ES modules and CommonJS alike) into a
 // single script that assigns the entry's exports to the global
 // ExportsGlobal. esbuild never touches the disk: every file comes from the
-// snapshot, only relative imports and "callscript" resolve, and nothing may
-// leave the tenant folder.
+// snapshot, only relative imports and "callscript" resolve (and
+// "callscript/test" in a bundle built from a test file, see IsTestFile), and
+// nothing may leave the tenant folder.
 //
 // # Positions
 //
