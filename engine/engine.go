@@ -257,3 +257,17 @@ func (e *Engine) Logs(id string, limit int) []logbuf.Line { return e.logs.Recent
 
 // ScriptsDir is the absolute path of the scripts folder.
 func (e *Engine) ScriptsDir() string { return e.root }
+
+// CheckReady reports why the engine cannot serve yet, or nil: the first load of all tenants
+// must be done, and the store must answer.
+func (e *Engine) CheckReady(ctx context.Context) error {
+	if !e.ready.Load() {
+		return errors.New("the tenants are still loading")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := e.store.Ping(ctx); err != nil {
+		return fmt.Errorf("the store does not answer: %w", err)
+	}
+	return nil
+}

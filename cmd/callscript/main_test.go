@@ -124,3 +124,15 @@ func TestSizes(t *testing.T) {
 		t.Errorf("formatSize = %q", s)
 	}
 }
+
+// TestBundledScripts: the tenants `callscript serve` runs by default build, and pass their own
+// tests in the engine.
+func TestBundledScripts(t *testing.T) {
+	if code, stdout, stderr := runCLI("check", "--scripts", "../../scripts"); code != 0 {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := runCLI("test", "--scripts", "../../scripts")
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(stdout), " 0 failed") || strings.HasPrefix(strings.TrimSpace(stdout), "0 passed") {
+		t.Fatalf("test: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
