@@ -84,8 +84,12 @@ function requireString(builder, name, value) {
 // rejectUnknown throws a TypeError naming the first key of object that is not
 // in known, with the closest known key as a hint. noun is "option" or
 // "setting", as the author would call the key.
+// (Index loops rather than for...of: builders run on every call, and goja's iterator protocol
+// costs an object per step.)
 function rejectUnknown(where, object, known, noun) {
-  for (const name of Object.keys(object)) {
+  const names = Object.keys(object);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     if (!known.includes(name)) {
       const hint = suggest(name, known);
       throw new TypeError(
@@ -111,9 +115,9 @@ function copyOptions(builder, options, known, params) {
     );
   }
   rejectUnknown(builder, options, known, "option");
-  for (const name of known) {
-    const value = options[name];
-    if (value !== undefined) params[name] = value;
+  for (let i = 0; i < known.length; i++) {
+    const value = options[known[i]];
+    if (value !== undefined) params[known[i]] = value;
   }
   return params;
 }
