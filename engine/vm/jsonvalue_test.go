@@ -1,0 +1,98 @@
+package vm
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+// sameAsJSONParse reports whether decodeJSON and goja's JSON.parse agree on text, compared
+// through JSON.stringify (which keeps key order, number forms and string contents).
+func sameAsJSONParse(t *testing.T, text string) {
+	t.Helper()
+	vm := goja.New()
+	jsonObj := vm.Get("JSON").ToObject(vm)
+	parse, _ := goja.AssertFunction(jsonObj.Get("parse"))
+	stringify, _ := goja.AssertFunction(jsonObj.Get("stringify"))
+	want, werr := parse(goja.Undefined(), vm.ToValue(text))
+	got, gerr := decodeJSON(vm, []byte(text))
+	if werr != nil && gerr == nil && strings.Contains(werr.Error(), "cannot unmarshal number") {
+		return // goja refuses numbers beyond float64 (1e400); JavaScript makes them Infinity, as decodeJSON does
+	}
+	if werr != nil || gerr != nil {
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%q: JSON.parse error %v, decodeJSON error %v", text, werr, gerr)
+		}
+		return
+	}
+	a, _ := stringify(goja.Undefined(), want)
+	b, _ := stringify(goja.Undefined(), got)
+	if a.String() != b.String() {
+		t.Fatalf("%q:\nJSON.parse  %s\ndecodeJSON  %s", text, a, b)
+	}
+	if obj, ok := got.(*goja.Object); ok && obj.ClassName() == "Object" {
+		if proto := obj.Prototype(); proto == nil || proto != vm.Get("Object").ToObject(vm).Get("prototype").(*goja.Object) {
+			t.Fatalf("%q: the decoded object's prototype changed", text)
+		}
+	}
+}
+
+func TestDecodeJSONAgreesWithJSONParse(t *testing.T) {
+	cases := []string{
+		`{}`, `[]`, `null`, `true`, `0`, `-0`, `1.5e3`, `12345678901234567890`, `"x"`,
+		`{"a":1,"b":[1,2,{"c":null}],"d":"\u00e9\ud83d\ude00\n"}`,
+		`{"a":1,"a":2}`, `{"2":"b","1":"a","x":0}`, `{"__proto__":{"polluted":true}}`,
+		`"\ud800"`, `"\udc00\ud800x"`, `" \u0000 "`, "\"\xff\"", `[1e400]`, ` { "a" : [ ] } `,
+	}
+	events, _ := filepath.Glob("../webhook/testdata/events/*.json")
+	for _, path := range events {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, string(data))
+	}
+	for _, text := range cases {
+		sameAsJSONParse(t, text)
+	}
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	f.Add(`{"eventType":"CALL_ACTION","payload":{"eventData":{"dtmf":"1"},"n":-1.25e-3}}`)
+	f.Add(`[{"__proto__":1},"\ud83d\ude00",[[[]]]]`)
+	f.Fuzz(func(t *testing.T, text string) {
+		if !json.Valid([]byte(text)) {
+			return
+		}
+		sameAsJSONParse(t, text)
+	})
+}
+
+func BenchmarkDecodeEvent(b *testing.B) {
+	data, err := os.ReadFile("../webhook/testdata/events/ivr-action-completed-dtmf.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	vm := goja.New()
+	parse, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
+	b.Run("decodeJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := decodeJSON(vm, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("JSON.parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := parse(goja.Undefined(), vm.ToValue(string(data))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
