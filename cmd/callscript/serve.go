@@ -6,16 +6,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/callscript/callscript/engine"
 	"github.com/callscript/callscript/engine/httpapi"
+	"github.com/callscript/callscript/engine/metrics"
 )
 
-// shutdownGrace is how long requests in flight may take to finish after SIGTERM.
-const shutdownGrace = 10 * time.Second
+// Defaults of the shutdown flags.
+const (
+	defaultShutdownGrace = 10 * time.Second
+	minAdminTokenLength  = 16
+)
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -28,22 +36,37 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	poll := fs.Duration("poll", 0, "poll the scripts folder at this interval instead of using inotify (e.g. 2s; for NFS and some container mounts)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	adminToken := fs.String("admin-token", "", fmt.Sprintf("enables the /admin/ routes for requests carrying \"Authorization: Bearer TOKEN\" (at least %d characters; prefer the environment variable to the flag, which other users can see in the process list)", minAdminTokenLength))
+	var allowIPs, trustedProxies cidrList
+	fs.Var(&allowIPs, "allow-ips", "comma-separated CIDRs or addresses allowed to call the webhook routes; others get 403 (8x8's published sources: "+httpapi.EightByEightWebhookSources+")")
+	fs.Var(&trustedProxies, "trusted-proxies", "comma-separated CIDRs of the reverse proxies or load balancers whose X-Forwarded-For header is believed")
+	grace := fs.Duration("shutdown-grace", defaultShutdownGrace, "on SIGTERM or SIGINT, how long requests in flight may take to finish before they are cut off")
+	delay := fs.Duration("shutdown-delay", 0, "on SIGTERM or SIGINT, how long to keep serving with /readyz answering 503 before the listener closes, so that load balancers stop sending first (e.g. 5s on Kubernetes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	token := strings.TrimSpace(*adminToken) // a token read from a file often ends in a newline
+	if token != "" && len(token) < minAdminTokenLength {
+		return usageError{fmt.Sprintf("--admin-token: the token is %d characters long; use at least %d (for example: openssl rand -hex 32)", len(token), minAdminTokenLength)}
+	}
+	if *grace <= 0 || *delay < 0 {
+		return usageError{"--shutdown-grace must be positive and --shutdown-delay must not be negative"}
+	}
 	logger, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
 		return err
 	}
+	registry := metrics.NewRegistry()
 	eng, err := engine.New(ctx, engine.Options{
 		ScriptsDir: *scripts,
 		Timeout:    *timeout,
 		Watch:      true,
 		Poll:       *poll,
 		Logger:     logger,
+		Registerer: registry,
 	})
 	if err != nil {
 		return err
@@ -54,12 +77,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var draining atomic.Bool
 	srv := &http.Server{
-		Handler:           httpapi.New(eng, httpapi.Options{MaxBody: int64(maxBody), Logger: logger}),
+		Handler: httpapi.New(eng, httpapi.Options{
+			MaxBody:        int64(maxBody),
+			Logger:         logger,
+			AdminToken:     token,
+			Metrics:        registry,
+			AllowIPs:       allowIPs,
+			TrustedProxies: trustedProxies,
+			Draining:       draining.Load,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      max(30*time.Second, 2**timeout),
 		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	tenants := eng.Tenants()
 	broken := 0
@@ -69,7 +102,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	logger.Info("callscript serving", "addr", listener.Addr().String(), "scripts", eng.ScriptsDir(),
-		"tenants", len(tenants), "broken", broken)
+		"tenants", len(tenants), "broken", broken, "admin", token != "",
+		"allowIPs", allowIPs.String(), "trustedProxies", trustedProxies.String())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
@@ -78,15 +112,42 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	// Readiness goes first, so that load balancers stop sending; then the listener closes and
+	// the requests in flight get the grace period to finish.
+	draining.Store(true)
+	logger.Info("shutting down: /readyz answers 503 from now on", "delay", *delay, "grace", *grace)
+	if *delay > 0 {
+		time.Sleep(*delay)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		_ = srv.Close()
+		return fmt.Errorf("requests still running after the %v shutdown grace were cut off (raise --shutdown-grace): %w", *grace, err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// cidrList is a flag holding comma-separated networks: "10.0.0.0/8,192.0.2.7".
+type cidrList []netip.Prefix
+
+func (l *cidrList) String() string {
+	parts := make([]string, len(*l))
+	for i, p := range *l {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *cidrList) Set(v string) error {
+	nets, err := httpapi.ParseCIDRs(v)
+	if err != nil {
+		return err
+	}
+	*l = nets
 	return nil
 }

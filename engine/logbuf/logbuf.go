@@ -104,7 +104,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		if attrs == nil {
 			attrs = make(map[string]any, 8)
 		}
-		attrs[a.Key] = a.Value.Resolve().Any()
+		attrs[a.Key] = plain(a.Value)
 	}
 	for _, a := range h.attrs {
 		collect(a)
@@ -170,9 +170,9 @@ func (h *teeHandler) Enabled(context.Context, slog.Level) bool { return true }
 func (h *teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	attrs := make(map[string]any, len(h.attrs)+r.NumAttrs())
 	for _, a := range h.attrs {
-		attrs[a.Key] = a.Value.Resolve().Any()
+		attrs[a.Key] = plain(a.Value)
 	}
-	r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.Resolve().Any(); return true })
+	r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = plain(a.Value); return true })
 	h.capture.mu.Lock()
 	h.capture.lines = append(h.capture.lines, Line{Time: r.Time, Level: r.Level.String(), Message: r.Message, Attrs: attrs})
 	h.capture.mu.Unlock()
@@ -188,4 +188,13 @@ func (h *teeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *teeHandler) WithGroup(name string) slog.Handler {
 	return &teeHandler{next: h.next.WithGroup(name), capture: h.capture, attrs: h.attrs}
+}
+
+// plain is an attribute's value as JSON shows it best: durations as "16.1ms", not nanoseconds.
+func plain(v slog.Value) any {
+	v = v.Resolve()
+	if v.Kind() == slog.KindDuration {
+		return v.Duration().String()
+	}
+	return v.Any()
 }
