@@ -10,11 +10,15 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/dlclark/regexp2/v2"
+
 	"github.com/callscript/callscript/engine"
+	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/httpapi"
 	"github.com/callscript/callscript/engine/metrics"
 )
@@ -23,6 +27,7 @@ import (
 const (
 	defaultShutdownGrace = 10 * time.Second
 	minAdminTokenLength  = 16
+	regexpTimeout        = 5 * time.Second
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -41,6 +46,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Var(&allowIPs, "allow-ips", "comma-separated CIDRs or addresses allowed to call the webhook routes; others get 403 (8x8's published sources: "+httpapi.EightByEightWebhookSources+")")
 	fs.Var(&trustedProxies, "trusted-proxies", "comma-separated CIDRs of the reverse proxies or load balancers whose X-Forwarded-For header is believed")
 	grace := fs.Duration("shutdown-grace", defaultShutdownGrace, "on SIGTERM or SIGINT, how long requests in flight may take to finish before they are cut off")
+	allowLoopback := fs.Bool("fetch-allow-loopback", false, "let scripts' fetch reach 127.0.0.0/8 and ::1 (local development and tests); private, link-local and metadata addresses stay refused")
+	memoryLimit := byteSize(0)
+	fs.Var(&memoryLimit, "memory-limit", "memory the process must stay under, e.g. 768MiB: the memory guard stops runaway scripts before it (default: GOMEMLIMIT, else the cgroup's limit, else half the machine's memory)")
 	delay := fs.Duration("shutdown-delay", 0, "on SIGTERM or SIGINT, how long to keep serving with /readyz answering 503 before the listener closes, so that load balancers stop sending first (e.g. 5s on Kubernetes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -59,14 +67,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if memoryLimit > 0 {
+		// The Go runtime collects harder near the limit too, so that discarded runtimes are
+		// returned before the guard has to stop anyone.
+		debug.SetMemoryLimit(int64(memoryLimit))
+	}
+	// Backtracking regular expressions (goja runs them in regexp2) cannot be interrupted; this
+	// bounds the CPU a catastrophic pattern burns after its event was already answered.
+	regexp2.DefaultMatchTimeout = regexpTimeout
 	registry := metrics.NewRegistry()
 	eng, err := engine.New(ctx, engine.Options{
-		ScriptsDir: *scripts,
-		Timeout:    *timeout,
-		Watch:      true,
-		Poll:       *poll,
-		Logger:     logger,
-		Registerer: registry,
+		MemoryLimit: int64(memoryLimit),
+		Fetch:       fetch.NewClient(fetch.Options{AllowLoopback: *allowLoopback}),
+		ScriptsDir:  *scripts,
+		Timeout:     *timeout,
+		Watch:       true,
+		Poll:        *poll,
+		Logger:      logger,
+		Registerer:  registry,
 	})
 	if err != nil {
 		return err

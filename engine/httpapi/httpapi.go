@@ -185,13 +185,13 @@ func (a *api) healthz(w http.ResponseWriter, _ *http.Request, _ httprouter.Param
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (a *api) readyz(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+func (a *api) readyz(w http.ResponseWriter, req *http.Request, _ httprouter.Params) {
 	if a.draining != nil && a.draining() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 		return
 	}
-	if !a.engine.Ready() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "loading"})
+	if err := a.engine.CheckReady(req.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
