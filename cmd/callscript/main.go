@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
 )
 
 const usage = `callscript: telephony call logic in JavaScript and TypeScript for 8x8 Voice
@@ -27,7 +30,14 @@ Usage:
 Run "callscript COMMAND --help" for a command's flags.
 `
 
+// regexpTimeout bounds one match of a backtracking regular expression (goja runs those in
+// regexp2, which no interrupt reaches): the CPU a catastrophic pattern burns after its event
+// was already answered at the deadline.
+const regexpTimeout = 5 * time.Second
+
 func main() {
+	// Process-wide, so set once here, before anything compiles a pattern.
+	regexp2.DefaultMatchTimeout = regexpTimeout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dlclark/regexp2/v2"
-
 	"github.com/callscript/callscript/engine"
 	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/httpapi"
@@ -27,7 +25,6 @@ import (
 const (
 	defaultShutdownGrace = 10 * time.Second
 	minAdminTokenLength  = 16
-	regexpTimeout        = 5 * time.Second
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -72,9 +69,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// returned before the guard has to stop anyone.
 		debug.SetMemoryLimit(int64(memoryLimit))
 	}
-	// Backtracking regular expressions (goja runs them in regexp2) cannot be interrupted; this
-	// bounds the CPU a catastrophic pattern burns after its event was already answered.
-	regexp2.DefaultMatchTimeout = regexpTimeout
 	registry := metrics.NewRegistry()
 	eng, err := engine.New(ctx, engine.Options{
 		MemoryLimit: int64(memoryLimit),
