@@ -2,6 +2,7 @@
 # Proves callscript's TypeScript declarations with the real compiler:
 #   - the tenant folder `callscript init` writes type-checks as written;
 #   - good/ (every builder, hook, event field, dialog helper, fetch) type-checks;
+#   - every worked example under examples/ with a tsconfig.json type-checks;
 #   - every file of bad/ (one deliberate mistake each) fails to type-check.
 # Exits non-zero if any of that does not hold.
 #
@@ -78,6 +79,20 @@ else
 	sed 's/^/     /' "$work/good.out"
 	failed=1
 fi
+
+# 2b. Every worked example with a tsconfig.json must pass.
+for example in "$here"/../../../examples/*/tsconfig.json; do
+	[[ -e $example ]] || continue
+	dir=$(dirname "$example")
+	name=examples-$(basename "$dir")
+	if check "$name" "$dir"; then
+		echo "ok   examples/$(basename "$dir") type-checks"
+	else
+		echo "FAIL examples/$(basename "$dir") does not type-check:"
+		sed 's/^/     /' "$work/$name.out"
+		failed=1
+	fi
+done
 
 # 3. bad/ must fail, in every file: each holds one mistake the declarations must catch.
 if check bad "$here/bad"; then
