@@ -197,7 +197,7 @@ func metricEventType(t string) string {
 // first delivery claims it and remembers its answer; a later one gets that answer, byte for
 // byte; one arriving while the first still runs waits for it.
 func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *release, ev *webhook.Event) (*Answer, error) {
-	budget := req.Received.Add(rel.timeout)
+	budget := scriptDeadline(req.Received, rel.timeout) // leaves the reserve for a fallback
 	claimTTL := rel.timeout + time.Second // a claim outlives its run, not a crashed replica
 	wait := time.Millisecond
 	for {

@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	allowLoopback := fs.Bool("fetch-allow-loopback", false, "let scripts' fetch reach 127.0.0.0/8 and ::1 (local development and tests); private, link-local and metadata addresses stay refused")
 	memoryLimit := byteSize(0)
 	fs.Var(&memoryLimit, "memory-limit", "memory the process must stay under, e.g. 768MiB: the memory guard stops runaway scripts before it (default: GOMEMLIMIT, else the cgroup's limit, else half the machine's memory)")
+	storeSpec := fs.String("store", "memory", "where call state, idempotency answers and pinned versions live: memory, or a Redis URL (redis://host:6379/0) shared by several replicas")
 	delay := fs.Duration("shutdown-delay", 0, "on SIGTERM or SIGINT, how long to keep serving with /readyz answering 503 before the listener closes, so that load balancers stop sending first (e.g. 5s on Kubernetes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -69,8 +70,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// returned before the guard has to stop anyone.
 		debug.SetMemoryLimit(int64(memoryLimit))
 	}
+	routeRedisLogs(logger)
+	st, closeStore, err := openStore(ctx, *storeSpec)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	registry := metrics.NewRegistry()
 	eng, err := engine.New(ctx, engine.Options{
+		Store:       st,
 		MemoryLimit: int64(memoryLimit),
 		Fetch:       fetch.NewClient(fetch.Options{AllowLoopback: *allowLoopback}),
 		ScriptsDir:  *scripts,
@@ -114,7 +122,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	logger.Info("callscript serving", "addr", listener.Addr().String(), "scripts", eng.ScriptsDir(),
-		"tenants", len(tenants), "broken", broken, "admin", token != "",
+		"tenants", len(tenants), "broken", broken, "admin", token != "", "store", storeLabel(*storeSpec),
 		"allowIPs", allowIPs.String(), "trustedProxies", trustedProxies.String())
 
 	served := make(chan error, 1)
