@@ -86,8 +86,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// TenantConcurrency is how many events of one tenant may run JavaScript at once (default:
 	// one less than the cores, at least 1), so that a flooded tenant leaves a core to the
-	// others; TenantQueueWait is how long an event waits for a slot before its tenant's
-	// fallback answers it (default: a quarter of Timeout, at most 250ms).
+	// others: a slot cannot be taken back from a running script, so the share has to be kept
+	// below the machine. TenantQueueWait is how long an event waits for a slot before its
+	// tenant's fallback answers it (default: half of Timeout, at most 1s).
 	TenantConcurrency int
 	TenantQueueWait   time.Duration
 	// MemoryLimit is the process memory the scripts must stay under, in bytes: past 80% of it
@@ -173,7 +174,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts.TenantConcurrency = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	if opts.TenantQueueWait <= 0 {
-		opts.TenantQueueWait = min(opts.Timeout/4, 250*time.Millisecond)
+		opts.TenantQueueWait = min(opts.Timeout/2, time.Second)
 	}
 	root, err := filepath.Abs(opts.ScriptsDir)
 	if err != nil {

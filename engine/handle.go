@@ -197,7 +197,7 @@ func metricEventType(t string) string {
 // first delivery claims it and remembers its answer; a later one gets that answer, byte for
 // byte; one arriving while the first still runs waits for it.
 func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *release, ev *webhook.Event) (*Answer, error) {
-	budget := scriptDeadline(req.Received, rel.timeout) // leaves the reserve for a fallback
+	budget := vm.ScriptDeadline(req.Received, rel.timeout) // leaves the reserve for a fallback
 	claimTTL := rel.timeout + time.Second               // a claim outlives its run, not a crashed replica
 	wait := time.Millisecond
 	for {
@@ -324,7 +324,7 @@ func (e *Engine) notLoaded(id string, ev *webhook.Event) *Answer {
 // session is read once before the handler (and the call kept on the version it started on)
 // and written once after it succeeded; a failed handler leaves the stored session as it was.
 func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, ev *webhook.Event) *Answer {
-	deadline := scriptDeadline(req.Received, rel.timeout)
+	deadline := vm.ScriptDeadline(req.Received, rel.timeout)
 	isCall := ev.EventType == webhook.CallAction
 	hook, hasHook := rel.program.HookFor(ev.EventType, ev.CallStatus)
 
@@ -375,7 +375,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 	call := vm.Call{
 		Hook:     hook,
 		Event:    ev.Raw,
-		Context:  callContext(id, rel.version, ev),
+		Context:  vm.EventContext(id, rel.version, ev),
 		Deadline: deadline,
 		Answer:   isCall,
 		Logger:   logger,
@@ -473,23 +473,3 @@ func (e *Engine) storeFailed(id string, rel *release, ev *webhook.Event, isCall 
 	}
 	return a
 }
-
-// callContext is the handler's ctx for an event.
-func callContext(id, version string, ev *webhook.Event) vm.Context {
-	c := vm.Context{Tenant: id, Version: version, EventID: ev.EventID, SessionID: ev.SessionID, CallID: ev.CallID}
-	if ev.HasDTMF {
-		c.DTMF = &ev.DTMF
-	}
-	if ev.HasClientActionID {
-		c.ClientActionID = &ev.ClientActionID
-	}
-	return c
-}
-
-// scriptDeadline leaves a small reserve of the budget for answering with the fallback, so that
-// the fallback itself goes out within the budget.
-func scriptDeadline(received time.Time, budget time.Duration) time.Time {
-	return received.Add(budget - reserveOf(budget))
-}
-
-func reserveOf(budget time.Duration) time.Duration { return min(budget/20, 50*time.Millisecond) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -332,12 +331,7 @@ func (e *Engine) build(ctx context.Context, id string, src *bundle.Source) (*rel
 			return fail(settingsProblem(err))
 		}
 	}
-	defaults := callflow.Defaults{
-		VoiceProfile:   settings.Defaults.VoiceProfile,
-		MaxDigits:      settings.Defaults.MaxDigits,
-		OverallTimeout: settings.Defaults.OverallTimeout,
-		NoOfTries:      settings.Defaults.NoOfTries,
-	}
+	defaults := settings.Defaults.Callflow()
 	fallback := callflow.Fallback(defaults)
 	if len(settings.Fallback) > 0 {
 		answer, err := callflow.Parse(settings.Fallback, defaults)
@@ -392,12 +386,9 @@ func (e *Engine) loadProgram(ctx context.Context, id, version, hash, code string
 		}
 		e.programs.Add(hash, prog)
 	}
-	var env []byte
-	if len(settings.Env) > 0 {
-		var err error
-		if env, err = json.Marshal(settings.Env); err != nil {
-			return nil, fmt.Errorf("env: %w", err)
-		}
+	env, err := settings.EnvJSON()
+	if err != nil {
+		return nil, err
 	}
 	return vm.Load(ctx, vm.Config{
 		Env:         env,

@@ -42,6 +42,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/callscript/callscript/engine/internal/suggest"
 	"github.com/callscript/callscript/engine/sdk"
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -421,10 +422,8 @@ func sourceExtensions() [7]string {
 func (s *Source) caseInsensitiveMatch(candidates []string) string {
 	var found []string
 	for name := range s.Files {
-		for _, c := range candidates {
-			if strings.EqualFold(name, c) {
-				found = append(found, name)
-			}
+		if suggest.Closest(name, candidates, 0) != "" {
+			found = append(found, name)
 		}
 	}
 	if len(found) == 0 {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/callscript/callscript/engine/internal/jsonscan"
 )
 
 // Parse reads the JSON text a handler returned (JSON.stringify output): an
@@ -26,7 +28,7 @@ func ParseString(s string, d Defaults) (a *Answer, err error) {
 		actions [4]Action
 		verbs   [4]verb
 	})
-	dec := decoder{sc: scanner{s: s}, defaults: d, out: &block.answer, actions: block.actions[:0], verbs: block.verbs[:0]}
+	dec := decoder{sc: newScanner(s), defaults: d, out: &block.answer, actions: block.actions[:0], verbs: block.verbs[:0]}
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(syntaxError)
@@ -49,11 +51,10 @@ func ParseString(s string, d Defaults) (a *Answer, err error) {
 // column where the text has several lines (a tenant.json fallback), else
 // as a byte offset (JSON.stringify output is one line).
 func position(s string, offset int) string {
-	line := 1 + strings.Count(s[:offset], "\n")
+	line, col := jsonscan.Position(bytesOf(s), offset)
 	if line == 1 && !strings.Contains(s, "\n") {
 		return "at byte " + strconv.Itoa(offset+1)
 	}
-	col := 1 + utf8.RuneCountInString(s[strings.LastIndexByte(s[:offset], '\n')+1:offset])
 	return "at line " + strconv.Itoa(line) + ", column " + strconv.Itoa(col)
 }
 
@@ -136,19 +137,19 @@ func member(path, key string) string {
 
 func (d *decoder) answer() {
 	switch k := d.sc.peek(); k {
-	case kindArray:
+	case jsonscan.Array:
 		d.callflow()
-	case kindObject:
+	case jsonscan.Object:
 		d.topObject()
-	case kindInvalid:
-		if d.sc.pos >= len(d.sc.s) {
+	case jsonscan.None:
+		if d.sc.Pos >= len(d.sc.Data) {
 			d.problem("", 0, "the answer is empty; expected "+shapeHelp)
 			return
 		}
 		d.sc.failUnexpected("where the answer should start")
 	default:
 		d.sc.skip()
-		d.problem("", 0, "the answer must be "+shapeHelp+", got "+k.describe())
+		d.problem("", 0, "the answer must be "+shapeHelp+", got "+k.String())
 	}
 	d.sc.finish()
 }
@@ -185,9 +186,9 @@ func (d *decoder) topObject() {
 				return
 			}
 			callflowSeen = true
-			if k := d.sc.peek(); k != kindArray {
+			if k := d.sc.peek(); k != jsonscan.Array {
 				d.sc.skip()
-				d.problem("callflow", 0, "must be an array of actions, got "+k.describe())
+				d.problem("callflow", 0, "must be an array of actions, got "+k.String())
 				return
 			}
 			d.callflow()
@@ -204,9 +205,9 @@ func (d *decoder) topObject() {
 			if key == "action" && act.actionSeen || key == "params" && act.paramsSeen {
 				duplicates = append(duplicates, key)
 			} else if key == "action" {
-				act.actionSeen, act.actionOff = true, d.sc.pos
+				act.actionSeen, act.actionOff = true, d.sc.Pos
 			} else {
-				act.paramsSeen, act.paramsOff = true, d.sc.pos
+				act.paramsSeen, act.paramsOff = true, d.sc.Pos
 			}
 			d.sc.skip()
 		default:
@@ -245,7 +246,7 @@ func (d *decoder) topObject() {
 	}
 	for _, key := range unknown {
 		msg := "unknown key " + strconv.Quote(key) + " in the answer envelope, which holds only clientActionId and callflow"
-		if s := suggest(key, envelopeKeys, envelopeAliases); s != "" {
+		if s := didYouMean(key, envelopeKeys, envelopeAliases); s != "" {
 			msg += `; did you mean "` + s + `"?`
 		}
 		d.problem(member("", key), 0, msg)
@@ -262,9 +263,9 @@ var envelopeAliases = map[string]string{
 // clientActionID reads the envelope's clientActionId. null means absent.
 func (d *decoder) clientActionID() {
 	switch k := d.sc.peek(); k {
-	case kindNull:
+	case jsonscan.Null:
 		d.sc.null()
-	case kindString:
+	case jsonscan.String:
 		id := d.sc.str()
 		for i := 0; i < len(id); i++ {
 			if id[i] < 0x20 || id[i] > 0x7e {
@@ -279,7 +280,7 @@ func (d *decoder) clientActionID() {
 		d.out.ClientActionID = id
 	default:
 		d.sc.skip()
-		d.problem("clientActionId", 0, "must be a string, got "+k.describe())
+		d.problem("clientActionId", 0, "must be a string, got "+k.String())
 	}
 }
 
@@ -297,9 +298,9 @@ func (d *decoder) callflow() {
 
 // action reads one element of the callflow array.
 func (d *decoder) action(i int) {
-	if k := d.sc.peek(); k != kindObject {
+	if k := d.sc.peek(); k != jsonscan.Object {
 		d.sc.skip()
-		d.problem(actionPath(i), CodeInvalidEntry, `must be an action object such as {"action": "say", "params": {...}}, got `+k.describe())
+		d.problem(actionPath(i), CodeInvalidEntry, `must be an action object such as {"action": "say", "params": {...}}, got `+k.String())
 		d.out.Callflow = append(d.out.Callflow, nil)
 		d.verbs = append(d.verbs, verbUnknown)
 		return
@@ -323,7 +324,7 @@ func (d *decoder) action(i int) {
 			}
 			act.paramsSeen = true
 			if !act.named {
-				act.paramsOff = d.sc.pos
+				act.paramsOff = d.sc.Pos
 				d.sc.skip()
 				return
 			}
@@ -338,16 +339,16 @@ func (d *decoder) action(i int) {
 
 // finishAction reads what was deferred and completes callflow[i].
 func (d *decoder) finishAction(i int, act *actionObject) {
-	end := d.sc.pos
+	end := d.sc.Pos
 	if act.actionOff >= 0 {
-		d.sc.pos = act.actionOff
+		d.sc.Pos = act.actionOff
 		d.actionName(i, act)
 	}
 	if act.paramsOff >= 0 && act.verb != verbUnknown {
-		d.sc.pos = act.paramsOff
+		d.sc.Pos = act.paramsOff
 		d.params(i, act)
 	}
-	d.sc.pos = end
+	d.sc.Pos = end
 
 	if !act.actionSeen {
 		d.problem(keyPath(i, "action"), CodeInvalidEntry, "is missing but it is required; it names the action: say, sayAndCapture, playFile, makeCall or hangup")
@@ -382,16 +383,16 @@ func (v verb) name() string {
 func (d *decoder) actionName(i int, act *actionObject) {
 	act.named = true
 	k := d.sc.peek()
-	if k != kindString {
+	if k != jsonscan.String {
 		d.sc.skip()
-		d.problem(keyPath(i, "action"), CodeInvalidEntry, "must be a string naming the action (say, sayAndCapture, playFile, makeCall or hangup), got "+k.describe())
+		d.problem(keyPath(i, "action"), CodeInvalidEntry, "must be a string naming the action (say, sayAndCapture, playFile, makeCall or hangup), got "+k.String())
 		return
 	}
 	name := d.sc.str()
 	act.verb = lookupVerb(name)
 	if act.verb == verbUnknown {
 		msg := "unknown action " + quoteShort(name) + "; the actions are say, sayAndCapture, playFile, makeCall and hangup"
-		if s := suggest(name, actionNames, actionAliases); s != "" {
+		if s := didYouMean(name, actionNames, actionAliases); s != "" {
 			msg += `; did you mean "` + s + `"?`
 		}
 		d.problem(keyPath(i, "action"), CodeInvalidAction, msg)
@@ -415,7 +416,7 @@ var actionKeyAliases = map[string]string{
 
 func (d *decoder) unknownActionKey(i int, key string) {
 	msg := "unknown key " + strconv.Quote(key) + " in an action object, which holds only action and params"
-	if s := suggest(key, []string{"action", "params"}, actionKeyAliases); s != "" {
+	if s := didYouMean(key, []string{"action", "params"}, actionKeyAliases); s != "" {
 		msg += `; did you mean "` + s + `"?`
 	} else if paramOwner(key) != "" {
 		msg += "; " + key + " belongs inside params"
@@ -435,9 +436,9 @@ func (d *decoder) params(i int, act *actionObject) {
 		d.hangupParams(i, k)
 		return
 	}
-	if k != kindObject {
+	if k != jsonscan.Object {
 		d.sc.skip()
-		d.problem(keyPath(i, "params"), CodeInvalidEntry, "must be an object, got "+k.describe())
+		d.problem(keyPath(i, "params"), CodeInvalidEntry, "must be an object, got "+k.String())
 		d.out.Callflow = append(d.out.Callflow, nil)
 		return
 	}
@@ -455,11 +456,11 @@ func (d *decoder) params(i int, act *actionObject) {
 	d.out.Callflow = append(d.out.Callflow, a)
 }
 
-func (d *decoder) hangupParams(i int, k kind) {
+func (d *decoder) hangupParams(i int, k jsonscan.Kind) {
 	d.out.Callflow = append(d.out.Callflow, Hangup{})
-	if k != kindObject {
+	if k != jsonscan.Object {
 		d.sc.skip()
-		d.problem(keyPath(i, "params"), CodeInvalidEntry, "must be left out (or an empty object): hangup takes no params; got "+k.describe())
+		d.problem(keyPath(i, "params"), CodeInvalidEntry, "must be left out (or an empty object): hangup takes no params; got "+k.String())
 		return
 	}
 	d.sc.object(func(key string) {
@@ -508,9 +509,9 @@ func (r paramReader) duplicate(name string, set bool) bool {
 }
 
 // typeMismatch skips a value of the wrong kind and reports it.
-func (r paramReader) typeMismatch(name, want string, k kind) {
-	got := k.describe()
-	if k == kindString {
+func (r paramReader) typeMismatch(name, want string, k jsonscan.Kind) {
+	got := k.String()
+	if k == jsonscan.String {
 		got = "the string " + quoteShort(r.d.sc.str())
 	} else {
 		r.d.sc.skip()
@@ -525,9 +526,9 @@ func (r paramReader) str(name string, p *stringParam, nullable bool) {
 	}
 	p.set = true
 	switch k := r.d.sc.peek(); {
-	case k == kindString:
+	case k == jsonscan.String:
 		p.v, p.ok = r.d.sc.str(), true
-	case k == kindNull && nullable:
+	case k == jsonscan.Null && nullable:
 		r.d.sc.null()
 		p.null, p.ok = true, true
 	case nullable:
@@ -549,7 +550,7 @@ func (r paramReader) num(name string, p *numberParam, integer bool) {
 	if integer {
 		want = "an integer"
 	}
-	if k != kindNumber {
+	if k != jsonscan.Number {
 		r.typeMismatch(name, want, k)
 		return
 	}
@@ -567,7 +568,7 @@ func (r paramReader) boolean(name string, p *boolParam) {
 		return
 	}
 	p.set = true
-	if k := r.d.sc.peek(); k != kindBool {
+	if k := r.d.sc.peek(); k != jsonscan.Bool {
 		r.typeMismatch(name, "true or false", k)
 		return
 	}
@@ -580,7 +581,7 @@ func (r paramReader) unknown(name string) {
 	verbName := r.verb.name()
 	msg := "unknown param " + strconv.Quote(name) + " for " + verbName
 	names := paramNames[r.verb]
-	if s := suggest(name, names, paramAliases[r.verb]); s != "" {
+	if s := didYouMean(name, names, paramAliases[r.verb]); s != "" {
 		msg += `; did you mean "` + s + `"?`
 	} else if owner := paramOwner(name); owner != "" {
 		msg += " (only " + owner + " takes it)"

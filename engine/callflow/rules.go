@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/callscript/callscript/engine/internal/suggest"
 )
 
 // checkE164 returns what is wrong with a makeCall phone number, or "".
@@ -57,58 +59,20 @@ func checkFileURL(s string) string {
 	return ""
 }
 
-// suggest returns the name among candidates that key most likely misspells,
-// or "". A candidate matches when it differs only in case or by at most
-// two edits (one for short names); aliases maps lower-case names used
-// elsewhere to the name meant here.
-func suggest(key string, candidates []string, aliases map[string]string) string {
-	lower := strings.ToLower(key)
-	for _, c := range candidates {
-		if strings.ToLower(c) == lower && c != key {
-			return c
-		}
+// didYouMean returns the name among candidates that key (which is not one
+// of them) most likely misspells, or "". A candidate matches when it
+// differs only in case or by at most two edits (one for short names);
+// aliases maps lower-case names used elsewhere to the name meant here.
+func didYouMean(key string, candidates []string, aliases map[string]string) string {
+	if s := suggest.Closest(key, candidates, 0); s != "" {
+		return s
 	}
-	if a, ok := aliases[lower]; ok {
+	if a, ok := aliases[strings.ToLower(key)]; ok {
 		return a
 	}
-	best, bestDist := "", 3
+	maxDistance := 2
 	if len(key) < 5 {
-		bestDist = 2
+		maxDistance = 1
 	}
-	for _, c := range candidates {
-		if d := editDistance(lower, strings.ToLower(c), bestDist); d < bestDist && d > 0 {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit when it is
-// at least limit.
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d >= limit || -d >= limit {
-		return limit
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(b)], limit)
+	return suggest.Closest(key, candidates, maxDistance)
 }

@@ -1,15 +1,17 @@
 package scripttest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"strings"
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/vm"
 )
 
 // newHost builds the object "callscript/test" reaches the runner through.
@@ -74,7 +76,7 @@ func (f *fileRun) newHost() *goja.Object {
 	})
 	set("clockReset", func() { f.clockAt = nil })
 	set("checkHandler", func(handler, site goja.Value) {
-		if _, err := f.resolveHandler(handler); err != nil {
+		if _, err := vm.ResolveHandler(handler); err != nil {
 			f.throwAt(rt.NewTypeError("simulateCall: "+err.Error()), site)
 		}
 	})
@@ -190,76 +192,8 @@ func (f *fileRun) bytesText(v goja.Value) goja.Value {
 	return goja.Null()
 }
 
-// newEnv makes ctx.env: the tenant's settings env, deeply frozen, shared by every call.
-func (f *fileRun) newEnv() (goja.Value, error) {
-	env := f.t.settings.Env
-	if env == nil {
-		env = map[string]any{}
-	}
-	text, err := json.Marshal(env)
-	if err != nil {
-		return nil, fmt.Errorf("tenant.json env: %w", err)
-	}
-	v, err := f.parse(goja.Undefined(), f.vm.ToValue(string(text)))
-	if err != nil {
-		return nil, fmt.Errorf("tenant.json env: %w", err)
-	}
-	freeze, _ := goja.AssertFunction(f.vm.Get("Object").ToObject(f.vm).Get("freeze"))
-	var deepFreeze func(v goja.Value) error
-	deepFreeze = func(v goja.Value) error {
-		obj, ok := v.(*goja.Object)
-		if !ok {
-			return nil
-		}
-		for _, key := range obj.Keys() {
-			if err := deepFreeze(obj.Get(key)); err != nil {
-				return err
-			}
-		}
-		_, err := freeze(goja.Undefined(), obj)
-		return err
-	}
-	if err := deepFreeze(v); err != nil {
-		return nil, fmt.Errorf("tenant.json env: %w", err)
-	}
-	return v, nil
-}
-
-// installConsole gives the runtime console.log/info/warn/error/debug/trace and the ctx.log
-// object, both writing to the current test's log.
-func (f *fileRun) installConsole() {
-	rt := f.vm
-	console := rt.NewObject()
-	for name, level := range map[string]string{"log": "info", "info": "info", "debug": "debug", "warn": "warn", "error": "error", "trace": "debug"} {
-		_ = console.Set(name, func(call goja.FunctionCall) goja.Value {
-			parts := make([]string, len(call.Arguments))
-			for i, arg := range call.Arguments {
-				parts[i] = f.format(arg)
-			}
-			f.write(level, strings.Join(parts, " "), "")
-			return goja.Undefined()
-		})
-	}
-	_ = rt.Set("console", console)
-
-	log := rt.NewObject()
-	for _, level := range []string{"debug", "info", "warn", "error"} {
-		_ = log.Set(level, func(msg, fields goja.Value) goja.Value {
-			text := ""
-			if obj, ok := fields.(*goja.Object); ok {
-				if s, err := f.stringify(goja.Undefined(), obj); err == nil && !goja.IsUndefined(s) {
-					text = s.String()
-				}
-			}
-			f.write(level, f.format(msg), text)
-			return goja.Undefined()
-		})
-	}
-	f.log = log
-}
-
-// write adds a line to the current test's log.
-func (f *fileRun) write(level, msg, fields string) {
+// write adds a line written through console or ctx.log to the current test's log.
+func (f *fileRun) write(level slog.Level, msg, fields string) {
 	if len(f.logs) >= maxLogLines {
 		f.dropped++
 		return
@@ -267,32 +201,9 @@ func (f *fileRun) write(level, msg, fields string) {
 	if len(msg) > maxLogMessage {
 		msg = msg[:maxLogMessage] + "…(truncated)"
 	}
-	line := logLine{level: level, message: msg, fields: fields}
+	line := logLine{level: strings.ToLower(level.String()), message: msg, fields: fields}
 	if p, ok := f.where(); ok {
 		line.source = fmt.Sprintf("%s:%d", p.File, p.Line)
 	}
 	f.logs = append(f.logs, line)
-}
-
-// format renders one console argument as the engine does: strings as they are, errors with
-// their stack, other values as JSON where possible.
-func (f *fileRun) format(v goja.Value) string {
-	if v == nil || goja.IsUndefined(v) {
-		return "undefined"
-	}
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return v.String()
-	}
-	if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) && obj.Get("message") != nil {
-		return stack.String()
-	}
-	if _, isFn := goja.AssertFunction(obj); isFn {
-		return "[Function]"
-	}
-	text, err := f.stringify(goja.Undefined(), obj)
-	if err != nil || goja.IsUndefined(text) {
-		return v.String()
-	}
-	return text.String()
 }

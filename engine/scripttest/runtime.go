@@ -51,9 +51,7 @@ type fileRun struct {
 	vm        *goja.Runtime
 	parse     goja.Callable // JSON.parse before any author code ran
 	stringify goja.Callable // JSON.stringify, likewise
-	log       *goja.Object  // ctx.log
-	fetch     goja.Value    // the global fetch, also ctx.fetch
-	env       goja.Value    // ctx.env, frozen
+	shared    vm.Shared     // ctx.log, ctx.env and ctx.fetch (the global fetch)
 	fetchImpl goja.Callable // set by "callscript/test"
 	// tenantHandler is the module namespace of the tenant's entry: the handler simulateCall
 	// runs when the test names none. Nil until the file's module code has run.
@@ -174,16 +172,18 @@ func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	jsonObj := rt.Get("JSON").ToObject(rt)
 	f.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	f.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
-	f.installConsole()
-	f.fetch = rt.ToValue(f.fetchGlobal)
-	if err := rt.Set("fetch", f.fetch); err != nil {
+	f.shared.Log = vm.InstallConsole(rt, f.stringify, f.write)
+	f.shared.Fetch = rt.ToValue(f.fetchGlobal)
+	if err := rt.Set("fetch", f.shared.Fetch); err != nil {
 		return nil, err
 	}
-	env, err := f.newEnv()
+	env, err := f.t.settings.EnvJSON()
+	if err == nil {
+		f.shared.Env, err = vm.FrozenEnv(rt, f.parse, env)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tenant.json: %w", err)
 	}
-	f.env = env
 	host := f.newHost()
 	if err := rt.GlobalObject().DefineDataProperty(hostGlobal, host, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
 		return nil, err
@@ -374,7 +374,7 @@ func (f *fileRun) describeError(v goja.Value) string {
 		}
 		return msg.String()
 	}
-	return "Uncaught " + f.format(v)
+	return "Uncaught " + vm.Format(v, f.stringify)
 }
 
 // stackRE matches one frame of a goja stack: "at fn (file:line:col(pc))" or

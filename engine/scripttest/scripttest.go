@@ -26,7 +26,6 @@ import (
 
 	"github.com/callscript/callscript/engine"
 	"github.com/callscript/callscript/engine/bundle"
-	"github.com/callscript/callscript/engine/callflow"
 	"github.com/callscript/callscript/engine/tenant"
 )
 
@@ -223,7 +222,6 @@ func RunTenant(ctx context.Context, scriptsDir, id string, opts Options) (*Tenan
 type tenantUnderTest struct {
 	id, version string
 	settings    *tenant.Settings
-	defaults    callflow.Defaults
 	budget      time.Duration // the time budget of one event
 }
 
@@ -253,14 +251,7 @@ func loadTenant(ctx context.Context, scriptsDir, id string, src *bundle.Source, 
 		id:       id,
 		version:  info.Version,
 		settings: settings,
-		// As the engine derives them (engine/tenants.go, build).
-		defaults: callflow.Defaults{
-			VoiceProfile:   settings.Defaults.VoiceProfile,
-			MaxDigits:      settings.Defaults.MaxDigits,
-			OverallTimeout: settings.Defaults.OverallTimeout,
-			NoOfTries:      settings.Defaults.NoOfTries,
-		},
-		budget: engine.DefaultTimeout,
+		budget:   engine.DefaultTimeout,
 	}
 	if settings.Timeout > 0 {
 		t.budget = settings.Timeout

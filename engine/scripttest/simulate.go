@@ -17,104 +17,6 @@ import (
 // maxShownCallflow bounds the returned JSON quoted in a failure's detail.
 const maxShownCallflow = 600
 
-// handler is a handler in the two shapes the engine accepts (SPEC §3): a function that
-// receives every event, or an object of hooks.
-type handler struct {
-	fn    goja.Value            // the function export, or nil
-	this  goja.Value            // the hooks object, `this` of a hook
-	hooks map[string]goja.Value // hook name → function
-}
-
-// hookNames lists the hooks of an object export, as package vm knows them.
-func hookNames() [7]string {
-	return [7]string{vm.HookCallReceived, vm.HookActionCompleted, vm.HookCallAction, vm.HookSessionSummary,
-		vm.HookCallStatus, vm.HookRecordingUpload, vm.HookNumbersUpdated}
-}
-
-// resolveHandler reads a handler value the way the engine reads a bundle's exports
-// (vm.resolveHandler): a module namespace's default export if it has one, then a function or
-// an object with at least one hook.
-func (f *fileRun) resolveHandler(v goja.Value) (*handler, error) {
-	const want = "the handler must be a function, or an object with hooks such as onCallReceived (pass the tenant's default export)"
-	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
-		return nil, errors.New(want + ", got " + describe(v))
-	}
-	if obj, ok := v.(*goja.Object); ok {
-		if def := obj.Get("default"); def != nil && !goja.IsUndefined(def) && !goja.IsNull(def) {
-			v = def
-		}
-	}
-	if _, ok := goja.AssertFunction(v); ok {
-		return &handler{fn: v, this: goja.Undefined()}, nil
-	}
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return nil, errors.New(want + ", got " + describe(v))
-	}
-	h := &handler{this: obj, hooks: make(map[string]goja.Value)}
-	for _, name := range hookNames() {
-		hook := obj.Get(name)
-		if hook == nil || goja.IsUndefined(hook) {
-			continue
-		}
-		if _, ok := goja.AssertFunction(hook); !ok {
-			return nil, fmt.Errorf("hook %s must be a function, got %s", name, describe(hook))
-		}
-		h.hooks[name] = hook
-	}
-	if len(h.hooks) == 0 {
-		return nil, errors.New(want + ", got an object without hooks")
-	}
-	return h, nil
-}
-
-// route says which hook handles an event, by the engine's rules (vm.Program.HookFor).
-func (h *handler) route(eventType, callStatus string) (string, bool) {
-	if h.fn != nil {
-		return "", true
-	}
-	var hook string
-	switch eventType {
-	case webhook.CallAction:
-		switch {
-		case callStatus == webhook.StatusCallReceived && h.hooks[vm.HookCallReceived] != nil:
-			return vm.HookCallReceived, true
-		case callStatus == webhook.StatusActionCompleted && h.hooks[vm.HookActionCompleted] != nil:
-			return vm.HookActionCompleted, true
-		case h.hooks[vm.HookCallAction] != nil:
-			return vm.HookCallAction, true
-		}
-		return "", false
-	case webhook.SessionSummary:
-		hook = vm.HookSessionSummary
-	case webhook.CallStatus:
-		hook = vm.HookCallStatus
-	case webhook.CallRecordingStatus:
-		hook = vm.HookRecordingUpload
-	case webhook.VirtualNumberUpdate:
-		hook = vm.HookNumbersUpdated
-	default:
-		return "", false
-	}
-	return hook, h.hooks[hook] != nil
-}
-
-func describe(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return "undefined"
-	case goja.IsNull(v):
-		return "null"
-	}
-	if obj, ok := v.(*goja.Object); ok {
-		if obj.ClassName() == "Array" {
-			return "an array"
-		}
-		return "an object"
-	}
-	return "a " + v.ExportType().Kind().String()
-}
-
 // prepare is the first half of one step of a simulated call: prepare(handler, eventJSON,
 // sessionJSON). It reads the webhook as the engine does, finds the hook, and builds the event
 // and ctx the handler gets. "callscript/test" calls the hook itself (so that its promise is
@@ -134,12 +36,12 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 	if err != nil {
 		return fail("the simulated webhook would be refused: " + err.Error())
 	}
-	h, err := f.resolveHandler(handlerValue)
+	h, err := vm.ResolveHandler(handlerValue)
 	if err != nil {
 		return fail(err.Error())
 	}
 	isCall := ev.EventType == webhook.CallAction
-	hook, ok := h.route(ev.EventType, ev.CallStatus)
+	hook, ok := h.HookFor(ev.EventType, ev.CallStatus)
 	if !ok {
 		if isCall {
 			return fail(fmt.Sprintf("the handler has no hook for this CALL_ACTION (callStatus %q): export onCallReceived and onActionCompleted, or onCallAction; the server would answer with the fallback", ev.CallStatus))
@@ -155,8 +57,8 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 		return fail("the simulated webhook is not JSON: " + err.Error())
 	}
 	start := time.Now()
-	deadline := scriptDeadline(start, f.t.budget)
-	ctx := f.newContext(ev, deadline)
+	deadline := vm.ScriptDeadline(start, f.t.budget)
+	ctx := vm.NewContext(rt, vm.EventContext(f.t.id, f.t.version, ev), f.shared, deadline)
 	if ev.SessionID != "" {
 		var state goja.Value = rt.NewObject()
 		if sessionJSON != nil && !goja.IsNull(sessionJSON) && !goja.IsUndefined(sessionJSON) {
@@ -166,17 +68,14 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 		}
 		_ = ctx.Set("session", state)
 	}
-	name := hook
-	fn := h.fn
-	this := h.this
-	if fn == nil {
-		fn = h.hooks[hook]
-	} else {
-		name = "the handler"
+	fn, this, _ := h.Func(hook)
+	name, hookName := hook, rt.ToValue(hook)
+	if hook == "" { // a function export
+		name, hookName = "the handler", goja.Null()
 	}
 	mark := len(f.logs)
 
-	_ = out.Set("hook", nullable(rt, hook))
+	_ = out.Set("hook", hookName)
 	_ = out.Set("fn", fn)
 	_ = out.Set("thisArg", this)
 	_ = out.Set("event", event)
@@ -205,9 +104,9 @@ func (f *fileRun) finish(name string, ev *webhook.Event, isCall bool, ctx *goja.
 	}
 	var session []byte
 	if ev.SessionID != "" {
-		var msg string
-		if session, msg = f.sessionJSON(ctx.Get("session")); msg != "" {
-			return fail(name+": "+msg, "")
+		var err error
+		if session, err = vm.SessionJSON(ctx.Get("session"), f.stringify, engine.MaxSessionBytes); err != nil {
+			return fail(name+": "+err.Error()+"; the server would answer with the fallback", "")
 		}
 	}
 	var answer []byte
@@ -223,7 +122,7 @@ func (f *fileRun) finish(name string, ev *webhook.Event, isCall bool, ctx *goja.
 		if goja.IsUndefined(text) {
 			return fail(name+noCallflow, "")
 		}
-		flow, err := callflow.ParseString(text.String(), f.t.defaults)
+		flow, err := callflow.ParseString(text.String(), f.t.settings.Defaults.Callflow())
 		if err != nil {
 			return fail(fmt.Sprintf("%s returned an invalid callflow (the server would answer with the fallback): %v", name, err), "it returned: "+shorten(text.String(), maxShownCallflow))
 		}
@@ -252,67 +151,6 @@ func (f *fileRun) stepResult(answer, session []byte, mark int) goja.Value {
 	}
 	_ = out.Set("logs", rt.NewArray(lines...))
 	return out
-}
-
-// sessionJSON serialises ctx.session after the handler as the engine does (vm, sessionJSON):
-// it must have stayed a plain object of JSON values, within engine.MaxSessionBytes. A problem
-// comes back as a message.
-func (f *fileRun) sessionJSON(v goja.Value) ([]byte, string) {
-	obj, ok := v.(*goja.Object)
-	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
-		return nil, "TypeError: ctx.session must stay a plain object (it was replaced by " + describe(v) + "); the server would answer with the fallback"
-	}
-	text, err := f.stringify(goja.Undefined(), obj)
-	if err != nil {
-		return nil, "ctx.session cannot be saved as JSON: " + f.describeError(exceptionValue(err))
-	}
-	s := text.String()
-	if len(s) > engine.MaxSessionBytes {
-		return nil, fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(s), engine.MaxSessionBytes)
-	}
-	return []byte(s), ""
-}
-
-// newContext builds the handler's ctx for one event with the members the engine gives it
-// (vm, newContext; SPEC §3), ctx.session apart.
-func (f *fileRun) newContext(ev *webhook.Event, deadline time.Time) *goja.Object {
-	rt := f.vm
-	o := rt.NewObject()
-	set := func(name string, v any) { _ = o.Set(name, v) }
-	set("tenant", f.t.id)
-	set("version", f.t.version)
-	set("eventId", nullable(rt, ev.EventID))
-	set("sessionId", nullable(rt, ev.SessionID))
-	set("callId", nullable(rt, ev.CallID))
-	set("dtmf", optional(rt, ev.DTMF, ev.HasDTMF))
-	set("clientActionId", optional(rt, ev.ClientActionID, ev.HasClientActionID))
-	set("log", f.log)
-	set("env", f.env)
-	set("fetch", f.fetch)
-	_ = o.DefineAccessorProperty("deadline", rt.ToValue(func() int64 {
-		return max(time.Until(deadline).Milliseconds(), 0)
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return o
-}
-
-// scriptDeadline is when the engine interrupts a script that received an event at received
-// (engine/handle.go): the budget less a small reserve for answering with the fallback.
-func scriptDeadline(received time.Time, budget time.Duration) time.Time {
-	return received.Add(budget - min(budget/20, 50*time.Millisecond))
-}
-
-func nullable(rt *goja.Runtime, s string) goja.Value {
-	if s == "" {
-		return goja.Null()
-	}
-	return rt.ToValue(s)
-}
-
-func optional(rt *goja.Runtime, s string, present bool) goja.Value {
-	if !present {
-		return goja.Null()
-	}
-	return rt.ToValue(s)
 }
 
 func nullableBytes(rt *goja.Runtime, b []byte) goja.Value {

@@ -9,6 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callscript/callscript/engine/callflow"
+	"github.com/callscript/callscript/engine/internal/jsonscan"
+	"github.com/callscript/callscript/engine/internal/suggest"
 )
 
 // Bounds ParseSettings enforces.
@@ -45,6 +49,29 @@ type Defaults struct {
 	MaxDigits      int    // sayAndCapture maxDigits, 1 to 25
 	OverallTimeout int    // sayAndCapture overallTimeout, in milliseconds
 	NoOfTries      int    // sayAndCapture noOfTries
+}
+
+// EnvJSON is the JSON text of Env as a script runtime takes it (vm.Config.Env, vm.FrozenEnv);
+// nil when there is no env.
+func (s *Settings) EnvJSON() ([]byte, error) {
+	if len(s.Env) == 0 {
+		return nil, nil
+	}
+	text, err := json.Marshal(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("env: %w", err)
+	}
+	return text, nil
+}
+
+// Callflow returns the defaults as callflow.Parse fills them in.
+func (d Defaults) Callflow() callflow.Defaults {
+	return callflow.Defaults{
+		VoiceProfile:   d.VoiceProfile,
+		MaxDigits:      d.MaxDigits,
+		OverallTimeout: d.OverallTimeout,
+		NoOfTries:      d.NoOfTries,
+	}
 }
 
 // FetchPolicy limits what a tenant's scripts may fetch.
@@ -120,7 +147,7 @@ func ParseSettings(data []byte, lookupEnv func(string) (string, bool)) (*Setting
 		return s, nil
 	}
 	p := &settingsParser{data: data, lookupEnv: lookupEnv}
-	if root.kind != kindObject {
+	if root.kind != jsonscan.Object {
 		return nil, p.errorf(root, "", "tenant.json must hold one JSON object { ... }, not %s", root.kind)
 	}
 	if err := p.interpolate(root, ""); err != nil {
@@ -140,7 +167,7 @@ func ParseSettings(data []byte, lookupEnv func(string) (string, bool)) (*Setting
 		case "defaults":
 			err = p.defaults(v, &s.Defaults)
 		case "env":
-			if v.kind != kindObject {
+			if v.kind != jsonscan.Object {
 				err = p.errorf(v, m.key, "must be an object of names and values, got %s", v.kind)
 				break
 			}
@@ -148,7 +175,7 @@ func ParseSettings(data []byte, lookupEnv func(string) (string, bool)) (*Setting
 		case "fetch":
 			err = p.fetch(v, &s.Fetch)
 		case "fallback":
-			if v.kind != kindObject && v.kind != kindArray {
+			if v.kind != jsonscan.Object && v.kind != jsonscan.Array {
 				err = p.errorf(v, m.key, `must be an object {"callflow": [...]} or an array of actions, got %s`, v.kind)
 				break
 			}
@@ -178,24 +205,24 @@ type settingsParser struct {
 }
 
 func (p *settingsParser) errorf(n *node, path, format string, args ...any) error {
-	line, col := position(p.data, n.offset)
+	line, col := jsonscan.Position(p.data, n.offset)
 	return &SettingsError{Line: line, Column: col, Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
 // interpolate replaces ${NAME} in every string value under n, whose path is path.
 func (p *settingsParser) interpolate(n *node, path string) error {
 	switch n.kind {
-	case kindString:
+	case jsonscan.String:
 		s, fromEnv, err := p.expand(n, path)
 		n.text, n.fromEnv = s, fromEnv
 		return err
-	case kindObject:
+	case jsonscan.Object:
 		for _, m := range n.members {
 			if err := p.interpolate(m.value, joinPath(path, m.key)); err != nil {
 				return err
 			}
 		}
-	case kindArray:
+	case jsonscan.Array:
 		for i, item := range n.items {
 			if err := p.interpolate(item, indexPath(path, i)); err != nil {
 				return err
@@ -263,7 +290,7 @@ func shorten(s string) string {
 }
 
 func (p *settingsParser) authorization(v *node) (string, error) {
-	if v.kind != kindString {
+	if v.kind != jsonscan.String {
 		return "", p.errorf(v, "authorization", "must be a string (the exact Authorization header 8x8 sends), got %s", v.kind)
 	}
 	// Never quote the value: it is a secret.
@@ -280,12 +307,12 @@ func (p *settingsParser) authorization(v *node) (string, error) {
 
 // integer reads v as a whole number in [lo, hi]; unit is added to the range in messages.
 func (p *settingsParser) integer(v *node, path string, lo, hi int, unit string) (int, error) {
-	if v.kind != kindNumber {
+	if v.kind != jsonscan.Number {
 		hint := ""
 		switch {
 		case v.fromEnv:
 			hint = " (a ${NAME} reference always gives a string)"
-		case v.kind == kindString:
+		case v.kind == jsonscan.String:
 			hint = "; write it without quotes"
 		}
 		return 0, p.errorf(v, path, "must be a whole number from %d to %d%s, got %s%s", lo, hi, unit, v.kind, hint)
@@ -302,7 +329,7 @@ func (p *settingsParser) integer(v *node, path string, lo, hi int, unit string) 
 
 func (p *settingsParser) defaults(v *node, d *Defaults) error {
 	const path = "defaults"
-	if v.kind != kindObject {
+	if v.kind != jsonscan.Object {
 		return p.errorf(v, path, "must be an object such as {\"voiceProfile\": \"en-US-Standard-A\"}, got %s", v.kind)
 	}
 	for _, m := range v.members {
@@ -311,7 +338,7 @@ func (p *settingsParser) defaults(v *node, d *Defaults) error {
 		switch m.key {
 		case "voiceProfile":
 			switch {
-			case m.value.kind != kindString:
+			case m.value.kind != jsonscan.String:
 				err = p.errorf(m.value, key, "must be a string such as \"en-US-Standard-A\", got %s", m.value.kind)
 			case strings.TrimSpace(m.value.text) == "":
 				err = p.errorf(m.value, key, "must not be empty; leave the key out to have no default")
@@ -336,20 +363,20 @@ func (p *settingsParser) defaults(v *node, d *Defaults) error {
 
 func (p *settingsParser) fetch(v *node, f *FetchPolicy) error {
 	const path = "fetch"
-	if v.kind != kindObject {
+	if v.kind != jsonscan.Object {
 		return p.errorf(v, path, "must be an object such as {\"allow\": [\"api.example.com\"]}, got %s", v.kind)
 	}
 	for _, m := range v.members {
 		key := path + "." + m.key
 		switch m.key {
 		case "allow":
-			if m.value.kind != kindArray {
+			if m.value.kind != jsonscan.Array {
 				return p.errorf(m.value, key, "must be an array of host names such as [\"api.example.com\", \"*.example.net\"], got %s", m.value.kind)
 			}
 			f.Allow = make([]string, 0, len(m.value.items))
 			for i, item := range m.value.items {
 				itemPath := indexPath(key, i)
-				if item.kind != kindString {
+				if item.kind != jsonscan.String {
 					return p.errorf(item, itemPath, "must be a host name string, got %s", item.kind)
 				}
 				rule, problem := hostRule(item.text)
@@ -446,19 +473,19 @@ func (p *settingsParser) envObject(v *node, path string) (map[string]any, error)
 
 func (p *settingsParser) envValue(v *node, path string) (any, error) {
 	switch v.kind {
-	case kindString:
+	case jsonscan.String:
 		return v.text, nil
-	case kindNumber:
+	case jsonscan.Number:
 		f, err := strconv.ParseFloat(v.text, 64)
 		if err != nil {
 			return nil, p.errorf(v, path, "the number %s is too large for JavaScript", v.text)
 		}
 		return f, nil
-	case kindBool:
+	case jsonscan.Bool:
 		return v.boolean, nil
-	case kindNull:
+	case jsonscan.Null:
 		return nil, nil
-	case kindArray:
+	case jsonscan.Array:
 		out := make([]any, len(v.items))
 		for i, item := range v.items {
 			val, err := p.envValue(item, indexPath(path, i))
@@ -475,9 +502,9 @@ func (p *settingsParser) envValue(v *node, path string) (any, error) {
 // unknownKey reports m, a key of the object at path that is not among known, suggesting the
 // key the author most likely meant.
 func (p *settingsParser) unknownKey(m member, path string, known []string) error {
-	line, col := position(p.data, m.keyOffset)
+	line, col := jsonscan.Position(p.data, m.keyOffset)
 	msg := "unknown key"
-	if s := suggest(m.key, path, known); s != "" {
+	if s := didYouMean(m.key, path, known); s != "" {
 		msg += "; did you mean " + s + "?"
 	} else {
 		where := "here"
@@ -489,22 +516,14 @@ func (p *settingsParser) unknownKey(m member, path string, known []string) error
 	return &SettingsError{Line: line, Column: col, Path: joinPath(path, m.key), Msg: msg}
 }
 
-// suggest returns the known key closest to key (same letters in another case, or at most a
-// couple of typos away), or for a top-level key one that belongs in a nested object.
-func suggest(key, path string, known []string) string {
-	best, bestDist := "", 3
-	lower := strings.ToLower(key)
-	for _, k := range known {
-		d := editDistance(lower, strings.ToLower(k))
-		if strings.EqualFold(key, k) {
-			d = 0
-		}
-		if d < bestDist && d <= len(k)/3 {
-			best, bestDist = k, d
-		}
-	}
+// didYouMean returns the known key that key most likely misspells (the same letters in
+// another case, or a typo or two away, fewer in a short key), or an abbreviated one, or for a
+// top-level key one that belongs in a nested object; quoted, as the hint needs it.
+func didYouMean(key, path string, known []string) string {
+	best := suggest.ClosestFunc(key, known, func(k string) int { return min(2, len(k)/3) })
 	if best == "" && len(key) >= 4 {
 		// An abbreviation: "auth" for "authorization".
+		lower := strings.ToLower(key)
 		for _, k := range known {
 			if strings.HasPrefix(strings.ToLower(k), lower) {
 				best = k
@@ -526,30 +545,6 @@ func suggest(key, path string, known []string) string {
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return math.MaxInt // not a typo of any key we know
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // String describes the settings for logs without revealing secrets: the authorization value

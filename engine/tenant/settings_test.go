@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callscript/callscript/engine/callflow"
 )
 
 // env is a fake server environment.
@@ -324,5 +326,22 @@ func TestSettingsRedactsSecrets(t *testing.T) {
 	}
 	if got := (Settings{}).String(); got != "tenant settings {authorization: none}" {
 		t.Errorf("empty settings: %s", got)
+	}
+}
+
+func TestDefaultsAndEnvForTheEngine(t *testing.T) {
+	s, err := ParseSettings([]byte(`{"defaults": {"voiceProfile": "en-GB-Emma", "maxDigits": 4, "overallTimeout": 9000, "noOfTries": 2}, "env": {"B": [1, "x"], "A": null}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Defaults.Callflow(), (callflow.Defaults{VoiceProfile: "en-GB-Emma", MaxDigits: 4, OverallTimeout: 9000, NoOfTries: 2}); got != want {
+		t.Errorf("Callflow() = %+v, want %+v", got, want)
+	}
+	env, err := s.EnvJSON()
+	if err != nil || string(env) != `{"A":null,"B":[1,"x"]}` {
+		t.Errorf("EnvJSON() = %s, %v", env, err)
+	}
+	if env, err := (&Settings{}).EnvJSON(); env != nil || err != nil {
+		t.Errorf("no env: EnvJSON() = %s, %v; want nil", env, err)
 	}
 }

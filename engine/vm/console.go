@@ -12,11 +12,13 @@ import (
 // maxLogMessage bounds one log line's message, so a script cannot write megabytes per line.
 const maxLogMessage = 8 << 10
 
-// installConsole gives the runtime console.log/info/warn/error/debug and the ctx.log object.
-// Both write structured lines to the call's logger, with the author's file:line as "source".
-func (rt *runtime) installConsole() {
-	vm := rt.vm
-	console := vm.NewObject()
+// InstallConsole gives rt the global console (log, info, debug, warn, error, trace) and
+// returns the ctx.log object (debug, info, warn, error). Both hand each line to write: its
+// level, its message (console's arguments formatted by Format and joined by spaces, or
+// ctx.log's message formatted), and for ctx.log the JSON of its fields argument, "" when
+// there is none. stringify is JSON.stringify as it was before author code ran.
+func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level slog.Level, msg, fields string)) (log *goja.Object) {
+	console := rt.NewObject()
 	for name, level := range map[string]slog.Level{
 		"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
 		"warn": slog.LevelWarn, "error": slog.LevelError, "trace": slog.LevelDebug,
@@ -24,32 +26,30 @@ func (rt *runtime) installConsole() {
 		_ = console.Set(name, func(fc goja.FunctionCall) goja.Value {
 			parts := make([]string, len(fc.Arguments))
 			for i, arg := range fc.Arguments {
-				parts[i] = rt.format(arg)
+				parts[i] = Format(arg, stringify)
 			}
-			rt.write(level, strings.Join(parts, " "), nil)
+			write(level, strings.Join(parts, " "), "")
 			return goja.Undefined()
 		})
 	}
-	_ = vm.Set("console", console)
-	rt.console = console
+	_ = rt.Set("console", console)
 
-	log := vm.NewObject()
+	log = rt.NewObject()
 	for name, level := range map[string]slog.Level{
 		"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
 	} {
 		_ = log.Set(name, func(msg goja.Value, fields goja.Value) goja.Value {
-			var attrs []slog.Attr
-			if obj, ok := fields.(*goja.Object); ok && !goja.IsUndefined(fields) && !goja.IsNull(fields) {
-				text, err := rt.stringify(goja.Undefined(), obj)
-				if err == nil && !goja.IsUndefined(text) {
-					attrs = append(attrs, slog.Any("fields", rawJSON(text.String())))
+			text := ""
+			if obj, ok := fields.(*goja.Object); ok {
+				if s, err := stringify(goja.Undefined(), obj); err == nil && !goja.IsUndefined(s) {
+					text = s.String()
 				}
 			}
-			rt.write(level, rt.format(msg), attrs)
+			write(level, Format(msg, stringify), text)
 			return goja.Undefined()
 		})
 	}
-	rt.log = log
+	return log
 }
 
 // rawJSON is JSON text that a slog JSON handler embeds as is.
@@ -57,9 +57,10 @@ type rawJSON string
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 
-// format renders one console argument as Node does, roughly: strings as they are, errors with
-// their stack, other values as JSON where possible.
-func (rt *runtime) format(v goja.Value) string {
+// Format renders one console argument as Node does, roughly: strings as they are, errors with
+// their stack, functions as [Function], other values as JSON where possible (made with
+// stringify, JSON.stringify as it was before author code ran).
+func Format(v goja.Value, stringify goja.Callable) string {
 	if v == nil || goja.IsUndefined(v) {
 		return "undefined"
 	}
@@ -73,11 +74,20 @@ func (rt *runtime) format(v goja.Value) string {
 	if _, isFn := goja.AssertFunction(obj); isFn {
 		return "[Function]"
 	}
-	text, err := rt.stringify(goja.Undefined(), obj)
+	text, err := stringify(goja.Undefined(), obj)
 	if err != nil || goja.IsUndefined(text) {
 		return v.String()
 	}
 	return text.String()
+}
+
+// writeLine is where the runtime's console and ctx.log write: the logger of the call.
+func (rt *runtime) writeLine(level slog.Level, msg, fields string) {
+	var attrs []slog.Attr
+	if fields != "" {
+		attrs = append(attrs, slog.Any("fields", rawJSON(fields)))
+	}
+	rt.write(level, msg, attrs)
 }
 
 // write sends one line to the call's logger. Outside a call (module initialisation) lines go

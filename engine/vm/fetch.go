@@ -65,7 +65,7 @@ type fetchAPI struct {
 	responseProto *goja.Object
 }
 
-// installFetch defines the globals fetch and Headers, and sets rt.fetch. Headers and its
+// installFetch defines the globals fetch and Headers, and sets ctx.fetch. Headers and its
 // methods are only made when a script first names Headers or receives a response: most
 // scripts never do, and the dozen native functions would double the cost of a new runtime.
 func (rt *runtime) installFetch() {
@@ -73,7 +73,7 @@ func (rt *runtime) installFetch() {
 	api := &fetchAPI{rt: rt}
 	fn := named(vm, "fetch", api.fetch)
 	_ = vm.Set("fetch", fn)
-	rt.fetch = fn
+	rt.shared.Fetch = fn
 
 	// One function is both getter and setter of the global Headers; either way it turns the
 	// global into the ordinary data property the standard constructors are.

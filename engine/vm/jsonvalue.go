@@ -1,12 +1,11 @@
 package vm
 
 import (
-	"errors"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/internal/jsonscan"
 )
 
 // decodeJSON builds the JavaScript value of a JSON text directly, as JSON.parse would, without
@@ -14,100 +13,66 @@ import (
 // is the largest cost of a warm call. The text must be valid JSON (webhook.Parse has checked
 // the event; the session was written by JSON.stringify).
 func decodeJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
-	d := jsonDecoder{vm: vm, data: data}
-	d.space()
-	v, err := d.value(0)
+	d := jsonDecoder{vm: vm, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}}
+	v, err := d.value()
 	if err != nil {
 		return nil, err
 	}
-	d.space()
-	if d.pos != len(d.data) {
-		return nil, errJSON
+	d.sc.SkipSpace()
+	if d.sc.Pos != len(data) {
+		return nil, &jsonscan.Error{Offset: d.sc.Pos, Code: jsonscan.ExpectedValue, Start: d.sc.Pos}
 	}
 	return v, nil
 }
-
-var errJSON = errors.New("invalid JSON")
 
 // maxJSONDepth matches encoding/json's nesting limit.
 const maxJSONDepth = 10000
 
 type jsonDecoder struct {
-	vm   *goja.Runtime
-	data []byte
-	pos  int
-	buf  []byte
+	vm  *goja.Runtime
+	sc  jsonscan.Scanner
+	buf []byte // where strings with escapes are decoded, reused
 }
 
-func (d *jsonDecoder) space() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
-	}
-}
-
-func (d *jsonDecoder) value(depth int) (goja.Value, error) {
-	if d.pos >= len(d.data) || depth > maxJSONDepth {
-		return nil, errJSON
-	}
-	switch c := d.data[d.pos]; {
-	case c == '{':
-		return d.object(depth)
-	case c == '[':
-		return d.array(depth)
-	case c == '"':
+// value reads the value after d.sc.Pos and the white space before it.
+func (d *jsonDecoder) value() (goja.Value, error) {
+	d.sc.SkipSpace()
+	switch d.sc.PeekKind() {
+	case jsonscan.Object:
+		return d.object()
+	case jsonscan.Array:
+		return d.array()
+	case jsonscan.String:
 		s, err := d.str()
 		if err != nil {
 			return nil, err
 		}
 		return d.vm.ToValue(s), nil
-	case c == 't':
-		return d.literal("true", d.vm.ToValue(true))
-	case c == 'f':
-		return d.literal("false", d.vm.ToValue(false))
-	case c == 'n':
-		return d.literal("null", goja.Null())
-	default:
+	case jsonscan.Number:
 		return d.number()
-	}
-}
-
-func (d *jsonDecoder) literal(word string, v goja.Value) (goja.Value, error) {
-	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
-		return nil, errJSON
-	}
-	d.pos += len(word)
-	return v, nil
-}
-
-func (d *jsonDecoder) object(depth int) (goja.Value, error) {
-	obj := d.vm.NewObject()
-	d.pos++ // {
-	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == '}' {
-		d.pos++
-		return obj, nil
-	}
-	for {
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return nil, errJSON
-		}
-		key, err := d.str()
-		if err != nil {
+	case jsonscan.Bool, jsonscan.Null:
+		switch word, err := d.sc.ReadLiteral(); {
+		case err != nil:
 			return nil, err
+		case word == "null":
+			return goja.Null(), nil
+		default:
+			return d.vm.ToValue(word == "true"), nil
 		}
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return nil, errJSON
+	}
+	return nil, &jsonscan.Error{Offset: d.sc.Pos, Code: jsonscan.ExpectedValue, Start: d.sc.Pos}
+}
+
+func (d *jsonDecoder) object() (goja.Value, error) {
+	obj := d.vm.NewObject()
+	more, lexErr := d.sc.Open()
+	for more && lexErr == nil {
+		var k jsonscan.Span
+		if k, lexErr = d.sc.Member(); lexErr != nil {
+			break
 		}
-		d.pos++
-		d.space()
-		v, err := d.value(depth + 1)
+		key := d.text(k)
+		v, err := d.value()
 		if err != nil {
 			return nil, err
 		}
@@ -120,170 +85,84 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return nil, errJSON
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			return obj, nil
-		default:
-			return nil, errJSON
-		}
+		more, lexErr = d.sc.Next('}')
 	}
+	if lexErr != nil {
+		return nil, lexErr
+	}
+	return obj, nil
 }
 
-func (d *jsonDecoder) array(depth int) (goja.Value, error) {
-	d.pos++ // [
-	d.space()
+func (d *jsonDecoder) array() (goja.Value, error) {
 	var items []any
-	if d.pos < len(d.data) && d.data[d.pos] == ']' {
-		d.pos++
-		return d.vm.NewArray(), nil
-	}
-	for {
-		d.space()
-		v, err := d.value(depth + 1)
+	more, lexErr := d.sc.Open()
+	for more && lexErr == nil {
+		v, err := d.value()
 		if err != nil {
 			return nil, err
 		}
 		items = append(items, v)
-		d.space()
-		if d.pos >= len(d.data) {
-			return nil, errJSON
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
-			return d.vm.NewArray(items...), nil
-		default:
-			return nil, errJSON
-		}
+		more, lexErr = d.sc.Next(']')
 	}
+	if lexErr != nil {
+		return nil, lexErr
+	}
+	return d.vm.NewArray(items...), nil
 }
 
+// number reads a number as JSON.parse does: an integer that fits exactly stays one (goja
+// keeps such values apart from floats), anything else is a float, out of range ±Infinity.
 func (d *jsonDecoder) number() (goja.Value, error) {
-	start := d.pos
-	integral := true
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c >= '0' && c <= '9' || c == '-' || c == '+' {
-			d.pos++
-			continue
-		}
-		if c == '.' || c == 'e' || c == 'E' {
-			integral = false
-			d.pos++
-			continue
-		}
-		break
+	start := d.sc.Pos
+	if err := d.sc.ReadNumber(); err != nil {
+		return nil, err
 	}
-	text := string(d.data[start:d.pos])
-	if integral && len(text) < 16 && text != "-0" {
-		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return d.vm.ToValue(n), nil
-		}
+	lit := d.sc.Data[start:d.sc.Pos]
+	if n, ok := smallInteger(lit); ok {
+		return d.vm.ToValue(n), nil
 	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, errJSON
-	}
+	f, _ := strconv.ParseFloat(string(lit), 64) // the grammar is checked: the only error is a range error
 	return d.vm.ToValue(f), nil
 }
 
-// str reads a string at d.pos (on its opening quote), unescaping as JSON.parse does; invalid
-// UTF-8 becomes U+FFFD, as goja does when it turns Go strings into JavaScript ones.
-func (d *jsonDecoder) str() (string, error) {
-	d.pos++ // "
-	start := d.pos
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c == '"' {
-			s := string(d.data[start:d.pos])
-			d.pos++
-			return s, nil
-		}
-		if c == '\\' || c >= utf8.RuneSelf {
-			break
-		}
-		d.pos++
+// smallInteger reads a number literal of at most 15 digits, no fraction and no exponent
+// (so that it is exact in a float64 too), other than -0, which only a float can be.
+func smallInteger(lit []byte) (int64, bool) {
+	digits, neg := lit, false
+	if len(lit) > 0 && lit[0] == '-' {
+		digits, neg = lit[1:], true
 	}
-	d.buf = append(d.buf[:0], d.data[start:d.pos]...)
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		switch {
-		case c == '"':
-			d.pos++
-			return string(d.buf), nil
-		case c == '\\':
-			if d.pos+1 >= len(d.data) {
-				return "", errJSON
-			}
-			d.pos += 2
-			switch e := d.data[d.pos-1]; e {
-			case '"', '\\', '/':
-				d.buf = append(d.buf, e)
-			case 'b':
-				d.buf = append(d.buf, '\b')
-			case 'f':
-				d.buf = append(d.buf, '\f')
-			case 'n':
-				d.buf = append(d.buf, '\n')
-			case 'r':
-				d.buf = append(d.buf, '\r')
-			case 't':
-				d.buf = append(d.buf, '\t')
-			case 'u':
-				r, ok := d.hex4()
-				if !ok {
-					return "", errJSON
-				}
-				if utf16.IsSurrogate(r) {
-					// A pair makes one character; a lone half becomes U+FFFD.
-					if d.pos+6 <= len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
-						save := d.pos
-						d.pos += 2
-						if r2, ok := d.hex4(); ok {
-							if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
-								r = pair
-							} else {
-								d.pos = save
-								r = utf8.RuneError
-							}
-						}
-					} else {
-						r = utf8.RuneError
-					}
-				}
-				d.buf = utf8.AppendRune(d.buf, r)
-			default:
-				return "", errJSON
-			}
-		case c < utf8.RuneSelf:
-			d.buf = append(d.buf, c)
-			d.pos++
-		default:
-			r, size := utf8.DecodeRune(d.data[d.pos:])
-			d.buf = utf8.AppendRune(d.buf, r)
-			d.pos += size
-		}
+	if len(digits) == 0 || len(digits) > 15 || neg && len(digits) == 1 && digits[0] == '0' {
+		return 0, false
 	}
-	return "", errJSON
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
-func (d *jsonDecoder) hex4() (rune, bool) {
-	if d.pos+4 > len(d.data) {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(string(d.data[d.pos:d.pos+4]), 16, 32)
+// str reads a string, unescaping as JSON.parse does; invalid UTF-8 becomes U+FFFD, as goja
+// does when it turns Go strings into JavaScript ones.
+func (d *jsonDecoder) str() (string, error) {
+	v, err := d.sc.ReadString()
 	if err != nil {
-		return 0, false
+		return "", err
 	}
-	d.pos += 4
-	return rune(n), true
+	return d.text(v), nil
+}
+
+func (d *jsonDecoder) text(v jsonscan.Span) string {
+	content := d.sc.Data[v.Start:v.End]
+	if v.Plain {
+		return string(content)
+	}
+	d.buf = jsonscan.AppendUnquoted(d.buf[:0], content)
+	return string(d.buf)
 }

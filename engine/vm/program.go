@@ -12,13 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/dop251/goja"
-
-	"github.com/callscript/callscript/engine/bundle"
-	"github.com/callscript/callscript/engine/webhook"
 )
 
 // The hooks an object export may define, one per kind of 8x8 webhook (SPEC §3).
@@ -67,10 +63,9 @@ type Config struct {
 
 // Program is a load-checked tenant version, ready to run events. It is safe for concurrent use.
 type Program struct {
-	cfg    Config
-	isFunc bool
-	hooks  map[string]bool
-	idle   chan *runtime
+	cfg   Config
+	hooks hookSet // the handler's, as the load check found it
+	idle  chan *runtime
 }
 
 // Compile compiles a bundle's code. The inline source map it carries makes every position
@@ -126,11 +121,7 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	p.isFunc = c.rt.fn != nil
-	p.hooks = make(map[string]bool, len(c.rt.hooks))
-	for name := range c.rt.hooks {
-		p.hooks[name] = true
-	}
+	p.hooks = c.rt.handler.hooks
 	p.put(c.rt)
 	return p, nil
 }
@@ -142,50 +133,14 @@ func (p *Program) Tenant() string { return p.cfg.Tenant }
 func (p *Program) Version() string { return p.cfg.Version }
 
 // Hooks lists the hooks the program exports, or nil for a function export.
-func (p *Program) Hooks() []string {
-	if p.isFunc {
-		return nil
-	}
-	var out []string
-	for _, name := range hookNames() {
-		if p.hooks[name] {
-			out = append(out, name)
-		}
-	}
-	return out
-}
+func (p *Program) Hooks() []string { return p.hooks.names() }
 
 // HookFor says which hook handles an event (SPEC §3): a function export handles every event;
 // an object export routes CALL_ACTION by callStatus to onCallReceived / onActionCompleted, else
 // to onCallAction, and the other event types to their own hook. ok is false when nothing in the
 // program handles the event.
 func (p *Program) HookFor(eventType, callStatus string) (hook string, ok bool) {
-	if p.isFunc {
-		return hookFunctionExport, true
-	}
-	switch eventType {
-	case webhook.CallAction:
-		switch {
-		case callStatus == webhook.StatusCallReceived && p.hooks[HookCallReceived]:
-			return HookCallReceived, true
-		case callStatus == webhook.StatusActionCompleted && p.hooks[HookActionCompleted]:
-			return HookActionCompleted, true
-		case p.hooks[HookCallAction]:
-			return HookCallAction, true
-		}
-		return "", false
-	case webhook.SessionSummary:
-		hook = HookSessionSummary
-	case webhook.CallStatus:
-		hook = HookCallStatus
-	case webhook.CallRecordingStatus:
-		hook = HookRecordingUpload
-	case webhook.VirtualNumberUpdate:
-		hook = HookNumbersUpdated
-	default:
-		return "", false
-	}
-	return hook, p.hooks[hook]
+	return p.hooks.hookFor(eventType, callStatus)
 }
 
 // get hands out a warm runtime, or nil when the pool is empty.
@@ -205,89 +160,4 @@ func (p *Program) put(rt *runtime) {
 	case p.idle <- rt:
 	default:
 	}
-}
-
-// suggestHook names the hook an unknown "on…" export was probably meant to be.
-func suggestHook(name string) string {
-	best, bestDist := "", 4
-	for _, h := range hookNames() {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(h)); d < bestDist {
-			best, bestDist = h, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-// resolveHandler finds the handler among the bundle's exports: an ES module's default export,
-// else its named exports, else CommonJS module.exports.
-func resolveHandler(vm *goja.Runtime) (fn goja.Callable, this goja.Value, hooks map[string]goja.Callable, err error) {
-	exports := vm.Get(bundle.ExportsGlobal)
-	const want = "the entry must export a handler: a function, or an object with hooks such as onCallReceived"
-	if exports == nil || goja.IsUndefined(exports) || goja.IsNull(exports) {
-		return nil, nil, nil, errors.New(want)
-	}
-	handler := exports
-	if obj, ok := exports.(*goja.Object); ok {
-		if def := obj.Get("default"); def != nil && !goja.IsUndefined(def) && !goja.IsNull(def) {
-			handler = def
-		}
-	}
-	if f, ok := goja.AssertFunction(handler); ok {
-		return f, goja.Undefined(), nil, nil
-	}
-	obj, ok := handler.(*goja.Object)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s (it exports a %s)", want, handler.ExportType())
-	}
-	hooks = make(map[string]goja.Callable)
-	known := make(map[string]bool)
-	for _, name := range hookNames() {
-		known[name] = true
-		v := obj.Get(name)
-		if v == nil || goja.IsUndefined(v) {
-			continue
-		}
-		f, ok := goja.AssertFunction(v)
-		if !ok {
-			return nil, nil, nil, fmt.Errorf("hook %s must be a function", name)
-		}
-		hooks[name] = f
-	}
-	for _, key := range obj.Keys() {
-		if known[key] || !strings.HasPrefix(key, "on") {
-			continue
-		}
-		if _, isFn := goja.AssertFunction(obj.Get(key)); !isFn {
-			continue
-		}
-		if s := suggestHook(key); s != "" {
-			return nil, nil, nil, fmt.Errorf("unknown hook %s: did you mean %s?", key, s)
-		}
-		return nil, nil, nil, fmt.Errorf("unknown hook %s: the hooks are %s", key, strings.Join(func() []string { a := hookNames(); return a[:] }(), ", "))
-	}
-	if len(hooks) == 0 {
-		return nil, nil, nil, errors.New(want)
-	}
-	return nil, obj, hooks, nil
 }

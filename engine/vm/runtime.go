@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/fetch"
 )
 
@@ -16,15 +17,10 @@ import (
 // goroutine at a time: the pool hands it to exactly one call.
 type runtime struct {
 	vm        *goja.Runtime
-	fn        goja.Callable            // function export
-	this      goja.Value               // the hooks object, as `this` for hooks
-	hooks     map[string]goja.Callable // object export
-	parse     goja.Callable            // JSON.parse as it was before any author code ran
-	stringify goja.Callable            // JSON.stringify, likewise
-	log       *goja.Object             // ctx.log, shared by every call of this runtime
-	console   *goja.Object
-	fetch     goja.Value // the global fetch function, also ctx.fetch
-	env       goja.Value // ctx.env, deeply frozen
+	handler   *Handler
+	parse     goja.Callable // JSON.parse as it was before any author code ran
+	stringify goja.Callable // JSON.stringify, likewise
+	shared    Shared        // ctx.log, ctx.env and ctx.fetch (the global fetch function)
 	loop      eventLoop
 	call      *callState // the call in progress, nil between calls
 }
@@ -59,10 +55,10 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	rt.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	rt.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	rt.installLimits()
-	rt.installConsole()
+	rt.shared.Log = InstallConsole(vm, rt.stringify, rt.writeLine)
 	rt.installFetch()
 	rt.loop.init()
-	if rt.env, err = rt.frozenEnv(p.cfg.Env); err != nil {
+	if rt.shared.Env, err = FrozenEnv(vm, rt.parse, p.cfg.Env); err != nil {
 		return nil, err
 	}
 
@@ -80,8 +76,7 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	if _, err := vm.RunProgram(p.cfg.Program); err != nil {
 		return nil, fmt.Errorf("module initialisation failed: %w", scriptErrorOf(err))
 	}
-	rt.fn, rt.this, rt.hooks, err = resolveHandler(vm)
-	if err != nil {
+	if rt.handler, err = ResolveHandler(vm.Get(bundle.ExportsGlobal)); err != nil {
 		return nil, err
 	}
 	return rt, nil
@@ -112,14 +107,6 @@ type Call struct {
 	Gate *Gate
 	// Guard stops the script if the process nears its memory limit while it runs; nil: no guard.
 	Guard *MemoryGuard
-}
-
-// Context is what the handler's ctx argument holds (SPEC §3).
-type Context struct {
-	Tenant, Version            string
-	EventID, SessionID, CallID string
-	// DTMF and ClientActionID are null in JavaScript when nil.
-	DTMF, ClientActionID *string
 }
 
 // Result is the outcome of one call.
@@ -255,7 +242,7 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
 	}
-	ctxObj := rt.newContext(c)
+	ctxObj := NewContext(rt.vm, c.Context, rt.shared, c.Deadline)
 	if c.SessionLimit > 0 {
 		var state goja.Value = rt.vm.NewObject()
 		if c.Session != nil {
@@ -265,17 +252,11 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 		}
 		_ = ctxObj.Set("session", state)
 	}
-	var fn goja.Callable
-	this := rt.this
-	if c.Hook == hookFunctionExport {
-		fn, this = rt.fn, goja.Undefined()
-	} else {
-		fn = rt.hooks[c.Hook]
-	}
-	if fn == nil {
+	fn, ok := rt.handler.funcs[c.Hook]
+	if !ok {
 		return nil, nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
 	}
-	value, err := fn(this, event, ctxObj)
+	value, err := fn.call(rt.handler.this, event, ctxObj)
 	if err != nil {
 		return nil, nil, scriptErrorOf(err)
 	}
@@ -284,7 +265,7 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 		return nil, nil, err
 	}
 	if c.SessionLimit > 0 {
-		if session, err = rt.sessionJSON(ctxObj.Get("session"), c.SessionLimit); err != nil {
+		if session, err = SessionJSON(ctxObj.Get("session"), rt.stringify, c.SessionLimit); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -299,105 +280,6 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 		return nil, session, nil
 	}
 	return []byte(text.String()), session, nil
-}
-
-// sessionJSON serialises ctx.session after the handler, which must have left it a plain
-// object of JSON values within the size limit.
-func (rt *runtime) sessionJSON(v goja.Value, limit int) ([]byte, error) {
-	obj, ok := v.(*goja.Object)
-	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
-		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + describeValue(v) + ")"}
-	}
-	text, err := rt.stringify(goja.Undefined(), obj)
-	if err != nil {
-		return nil, fmt.Errorf("ctx.session cannot be saved as JSON: %w", scriptErrorOf(err))
-	}
-	s := text.String()
-	if len(s) > limit {
-		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(s), limit)}
-	}
-	return []byte(s), nil
-}
-
-// describeValue names a value's type for an error message.
-func describeValue(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return "undefined"
-	case goja.IsNull(v):
-		return "null"
-	}
-	if obj, ok := v.(*goja.Object); ok {
-		return "an " + obj.ClassName()
-	}
-	return "a " + v.ExportType().Kind().String()
-}
-
-// frozenEnv makes ctx.env: the settings' env as a deeply frozen object, so a script cannot
-// change what the next call sees.
-func (rt *runtime) frozenEnv(text []byte) (goja.Value, error) {
-	if len(text) == 0 {
-		text = []byte("{}")
-	}
-	env, err := rt.parse(goja.Undefined(), rt.vm.ToValue(string(text)))
-	if err != nil {
-		return nil, fmt.Errorf("env: %w", scriptErrorOf(err))
-	}
-	freeze, _ := goja.AssertFunction(rt.vm.Get("Object").ToObject(rt.vm).Get("freeze"))
-	var deepFreeze func(v goja.Value) error
-	deepFreeze = func(v goja.Value) error {
-		obj, ok := v.(*goja.Object)
-		if !ok {
-			return nil
-		}
-		for _, key := range obj.Keys() {
-			if err := deepFreeze(obj.Get(key)); err != nil {
-				return err
-			}
-		}
-		_, err := freeze(goja.Undefined(), obj)
-		return err
-	}
-	if err := deepFreeze(env); err != nil {
-		return nil, fmt.Errorf("env: %w", err)
-	}
-	return env, nil
-}
-
-// newContext builds the handler's ctx argument for one call.
-func (rt *runtime) newContext(c Call) *goja.Object {
-	vm := rt.vm
-	o := vm.NewObject()
-	set := func(name string, v any) { _ = o.Set(name, v) }
-	set("tenant", c.Context.Tenant)
-	set("version", c.Context.Version)
-	set("eventId", nullable(vm, c.Context.EventID))
-	set("sessionId", nullable(vm, c.Context.SessionID))
-	set("callId", nullable(vm, c.Context.CallID))
-	set("dtmf", optional(vm, c.Context.DTMF))
-	set("clientActionId", optional(vm, c.Context.ClientActionID))
-	set("log", rt.log)
-	set("env", rt.env)
-	set("fetch", rt.fetch)
-	deadline := c.Deadline
-	_ = o.DefineAccessorProperty("deadline", vm.ToValue(func() int64 {
-		return max(time.Until(deadline).Milliseconds(), 0)
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return o
-}
-
-func nullable(vm *goja.Runtime, s string) goja.Value {
-	if s == "" {
-		return goja.Null()
-	}
-	return vm.ToValue(s)
-}
-
-func optional(vm *goja.Runtime, s *string) goja.Value {
-	if s == nil {
-		return goja.Null()
-	}
-	return vm.ToValue(*s)
 }
 
 // deadlineError describes a call cut at its deadline, keeping where the script was if known.

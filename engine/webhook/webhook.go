@@ -15,7 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/callscript/callscript/engine/internal/jsonscan"
 )
 
 // Event types (the envelope's eventType) 8x8 sends. Others may appear and are passed through.
@@ -107,27 +108,27 @@ func (e *FieldError) Error() string {
 // values of other types carry nothing and fall through to the next place. A JSON number written
 // as plain digits (no sign, fraction or exponent) is taken as its decimal digits, so 42 gives "42".
 func Parse(body []byte) (*Event, error) {
-	s := scanner{data: body}
+	s := scanner{jsonscan.Scanner{Data: body, MaxDepth: maxDepth}}
 	var env envelope
 	if err := s.envelope(&env); err != nil {
 		return nil, err
 	}
-	if env.top != kindObject {
+	if env.top != jsonscan.Object {
 		return nil, fmt.Errorf("%w: it is %s", ErrNotObject, env.top)
 	}
-	if env.payloadKind != kindAbsent && env.payloadKind != kindObject {
+	if env.payloadKind != jsonscan.None && env.payloadKind != jsonscan.Object {
 		return nil, &FieldError{Field: "payload", Msg: "must be an object, got " + env.payloadKind.String()}
 	}
 	switch env.eventType.kind {
-	case kindString:
-	case kindAbsent:
+	case jsonscan.String:
+	case jsonscan.None:
 		return nil, &FieldError{Field: "eventType", Msg: "is missing"}
 	default:
 		return nil, &FieldError{Field: "eventType", Msg: "must be a string, got " + env.eventType.kind.String()}
 	}
 	p := &env.payload
 	switch p.subAccountID.kind {
-	case kindString, kindAbsent, kindNull:
+	case jsonscan.String, jsonscan.None, jsonscan.Null:
 	default:
 		return nil, &FieldError{Field: "payload.subAccountId", Msg: "must be a string, got " + p.subAccountID.kind.String()}
 	}
@@ -143,17 +144,17 @@ func Parse(body []byte) (*Event, error) {
 		outSpeech:         p.asrCaptured,
 	}
 	for i := range out {
-		if out[i].kind != kindString {
+		if out[i].kind != jsonscan.String {
 			out[i] = span{}
 		}
 	}
-	if p.eventData.kind == kindObject {
+	if p.eventData.kind == jsonscan.Object {
 		out[outDTMF] = s.digits(p.eventDataDTMF)
 	}
-	if out[outDTMF].kind == kindAbsent {
+	if out[outDTMF].kind == jsonscan.None {
 		out[outDTMF] = s.digits(p.eventData) // an object is not digits: no need to test the kind
 	}
-	if out[outDTMF].kind == kindAbsent {
+	if out[outDTMF].kind == jsonscan.None {
 		out[outDTMF] = s.digits(p.dtmf)
 	}
 
@@ -168,9 +169,9 @@ func Parse(body []byte) (*Event, error) {
 		CallID:            strs[outCallID],
 		CallStatus:        strs[outCallStatus],
 		ClientActionID:    strs[outClientActionID],
-		HasClientActionID: out[outClientActionID].kind != kindAbsent,
+		HasClientActionID: out[outClientActionID].kind != jsonscan.None,
 		DTMF:              strs[outDTMF],
-		HasDTMF:           out[outDTMF].kind != kindAbsent,
+		HasDTMF:           out[outDTMF].kind != jsonscan.None,
 		Speech:            strs[outSpeech],
 	}, nil
 }
@@ -191,9 +192,9 @@ const (
 
 // envelope collects, in one pass, where the interesting values sit in the body.
 type envelope struct {
-	top         kind // kind of the top-level value
+	top         jsonscan.Kind // kind of the top-level value
 	eventType   span
-	payloadKind kind
+	payloadKind jsonscan.Kind
 	payload     payloadFields
 }
 
@@ -208,12 +209,12 @@ type payloadFields struct {
 // as plain digits), else the zero span.
 func (s *scanner) digits(v span) span {
 	switch v.kind {
-	case kindString:
+	case jsonscan.String:
 		if v.end > v.start {
 			return v
 		}
-	case kindNumber:
-		for _, c := range s.data[v.start:v.end] {
+	case jsonscan.Number:
+		for _, c := range s.Data[v.start:v.end] {
 			if c < '0' || c > '9' {
 				return span{}
 			}
@@ -229,15 +230,17 @@ func (s *scanner) strings(out *[numOutputs]span, strs *[numOutputs]string) {
 	var verbatim [numOutputs]bool
 	size := 0
 	for i, v := range out {
-		if v.kind == kindAbsent {
+		if v.kind == jsonscan.None {
 			continue
 		}
-		raw := s.data[v.start:v.end]
-		if v.kind == kindNumber || !v.escaped && (v.ascii || utf8.Valid(raw)) {
+		raw := s.Data[v.start:v.end]
+		if v.kind == jsonscan.Number || v.plain {
 			verbatim[i] = true
 			size += len(raw)
 		} else {
-			strs[i] = s.unquote(v)
+			// Decoded as encoding/json does (invalid UTF-8 and lone surrogates become
+			// U+FFFD), which is also what a script sees once the body is a JavaScript string.
+			strs[i] = jsonscan.Unquote(raw)
 		}
 	}
 	if size == 0 {
@@ -248,7 +251,7 @@ func (s *scanner) strings(out *[numOutputs]span, strs *[numOutputs]string) {
 	var ends [numOutputs]int
 	for i, v := range out {
 		if verbatim[i] {
-			b.Write(s.data[v.start:v.end])
+			b.Write(s.Data[v.start:v.end])
 		}
 		ends[i] = b.Len()
 	}

@@ -1,0 +1,189 @@
+package vm_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/vm"
+	"github.com/callscript/callscript/engine/webhook"
+)
+
+// eval runs JavaScript in rt and returns its value.
+func eval(t *testing.T, rt *goja.Runtime, code string) goja.Value {
+	t.Helper()
+	v, err := rt.RunString(code)
+	if err != nil {
+		t.Fatalf("%s: %v", code, err)
+	}
+	return v
+}
+
+func TestResolveHandlerRoutes(t *testing.T) {
+	tests := []struct {
+		name, exports            string
+		eventType, callStatus    string
+		wantHook                 string
+		wantOK                   bool
+		wantThisIsTheHooksObject bool
+	}{
+		{"function gets everything", `(function () {})`, webhook.SessionSummary, "", "", true, false},
+		{"default export", `({ default: { onCallReceived() {} } })`, webhook.CallAction, webhook.StatusCallReceived, vm.HookCallReceived, true, true},
+		{"received", `({ onCallReceived() {}, onCallAction() {} })`, webhook.CallAction, webhook.StatusCallReceived, vm.HookCallReceived, true, true},
+		{"completed falls back to onCallAction", `({ onCallReceived() {}, onCallAction() {} })`, webhook.CallAction, webhook.StatusActionCompleted, vm.HookCallAction, true, true},
+		{"no hook for the call", `({ onSessionSummary() {} })`, webhook.CallAction, webhook.StatusCallReceived, "", false, false},
+		{"summary", `({ onCallAction() {}, onSessionSummary() {} })`, webhook.SessionSummary, "", vm.HookSessionSummary, true, true},
+		{"no summary hook", `({ onCallAction() {} })`, webhook.SessionSummary, "", vm.HookSessionSummary, false, false},
+		{"unknown event", `({ onCallAction() {} })`, "SOMETHING_NEW", "", "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := goja.New()
+			exports := eval(t, rt, tt.exports)
+			h, err := vm.ResolveHandler(exports)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hook, ok := h.HookFor(tt.eventType, tt.callStatus)
+			if hook != tt.wantHook || ok != tt.wantOK {
+				t.Fatalf("HookFor = %q, %v; want %q, %v", hook, ok, tt.wantHook, tt.wantOK)
+			}
+			if !ok {
+				return
+			}
+			fn, this, found := h.Func(hook)
+			if _, isFn := goja.AssertFunction(fn); !found || !isFn {
+				t.Fatalf("Func(%q) = %v, %v", hook, fn, found)
+			}
+			_, isObject := this.(*goja.Object)
+			if isObject != tt.wantThisIsTheHooksObject {
+				t.Errorf("this is %v", this)
+			}
+		})
+	}
+}
+
+func TestResolveHandlerErrors(t *testing.T) {
+	tests := []struct{ exports, want string }{
+		{`undefined`, "the entry must export a handler: a function, or an object with hooks such as onCallReceived (got undefined)"},
+		{`42`, "the entry must export a handler"},
+		{`({ helper: 1 })`, "(got an object without hooks)"},
+		{`({ default: null, x: 1 })`, "(got an object without hooks)"},
+		{`({ onCallReceived: "say hi" })`, "hook onCallReceived must be a function, got a string"},
+		{`({ onCallReceived() {}, onCallRecieved() {} })`, "unknown hook onCallRecieved: did you mean onCallReceived?"},
+		{`({ onCallAction() {}, onEverything() {} })`, "unknown hook onEverything: the hooks are onCallReceived, onActionCompleted"},
+	}
+	for _, tt := range tests {
+		rt := goja.New()
+		_, err := vm.ResolveHandler(eval(t, rt, tt.exports))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tt.exports, err, tt.want)
+		}
+	}
+}
+
+func TestEventContextAndNewContext(t *testing.T) {
+	ev, err := webhook.Parse([]byte(`{"eventType":"CALL_ACTION","payload":{"eventId":"e1","sessionId":"s1","callStatus":"ACTION_COMPLETED","eventData":{"dtmf":"42"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := goja.New()
+	log := rt.NewObject()
+	shared := vm.Shared{Log: log, Env: eval(t, rt, `Object.freeze({A: 1})`), Fetch: eval(t, rt, `(function fetch() {})`)}
+	ctx := vm.NewContext(rt, vm.EventContext("acme", "v1", ev), shared, time.Now().Add(time.Minute))
+	_ = rt.Set("ctx", ctx)
+	got := eval(t, rt, `JSON.stringify([ctx.tenant, ctx.version, ctx.eventId, ctx.sessionId, ctx.callId, ctx.dtmf, ctx.clientActionId, ctx.env, ctx.deadline > 59000 && ctx.deadline <= 60000, typeof ctx.fetch])`).String()
+	if want := `["acme","v1","e1","s1",null,"42",null,{"A":1},true,"function"]`; got != want {
+		t.Errorf("ctx = %s, want %s", got, want)
+	}
+	if ctx.Get("log") != log {
+		t.Error("ctx.log is not the shared log")
+	}
+}
+
+func TestScriptDeadline(t *testing.T) {
+	received := time.Unix(1000, 0)
+	for budget, reserve := range map[time.Duration]time.Duration{
+		2 * time.Second: 50 * time.Millisecond, 500 * time.Millisecond: 25 * time.Millisecond, 100 * time.Millisecond: 5 * time.Millisecond,
+	} {
+		if got := vm.ScriptDeadline(received, budget); got != received.Add(budget-reserve) {
+			t.Errorf("budget %v: deadline %v after receipt, want %v", budget, got.Sub(received), budget-reserve)
+		}
+	}
+}
+
+func TestFrozenEnvAndSessionJSON(t *testing.T) {
+	rt := goja.New()
+	jsonObj := rt.Get("JSON").ToObject(rt)
+	parse, _ := goja.AssertFunction(jsonObj.Get("parse"))
+	stringify, _ := goja.AssertFunction(jsonObj.Get("stringify"))
+
+	env, err := vm.FrozenEnv(rt, parse, []byte(`{"list":[1,{"a":true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.Set("env", env)
+	if frozen := eval(t, rt, `Object.isFrozen(env) && Object.isFrozen(env.list) && Object.isFrozen(env.list[1])`); !frozen.ToBoolean() {
+		t.Error("ctx.env is not deeply frozen")
+	}
+	if empty, err := vm.FrozenEnv(rt, parse, nil); err != nil || len(empty.ToObject(rt).Keys()) != 0 {
+		t.Errorf("no env: got %v, %v; want an empty object", empty, err)
+	}
+
+	tests := []struct {
+		session, want, wantErr string
+		limit                  int
+	}{
+		{`({step: 2})`, `{"step":2}`, "", 100},
+		{`[1]`, "", "TypeError: ctx.session must stay a plain object (it was replaced by an Array)", 100},
+		{`null`, "", "(it was replaced by null)", 100},
+		{`({big: "xxxxxxxxxx"})`, "", "RangeError: ctx.session is 20 bytes of JSON, over the limit of 10 bytes", 10},
+		{`(() => { const o = {}; o.o = o; return o })()`, "", "ctx.session cannot be saved as JSON: ", 100},
+	}
+	for _, tt := range tests {
+		got, err := vm.SessionJSON(eval(t, rt, tt.session), stringify, tt.limit)
+		switch {
+		case tt.wantErr == "" && (err != nil || string(got) != tt.want):
+			t.Errorf("%s: got %s, %v; want %s", tt.session, got, err, tt.want)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: got error %v, want %q", tt.session, err, tt.wantErr)
+		}
+	}
+}
+
+func TestInstallConsole(t *testing.T) {
+	rt := goja.New()
+	stringify, _ := goja.AssertFunction(rt.Get("JSON").ToObject(rt).Get("stringify"))
+	type line struct {
+		level       slog.Level
+		msg, fields string
+	}
+	var lines []line
+	log := vm.InstallConsole(rt, stringify, func(level slog.Level, msg, fields string) {
+		lines = append(lines, line{level, msg, fields})
+	})
+	_ = rt.Set("log", log)
+	eval(t, rt, `console.log("a", 1, {b: [2]}, undefined); console.warn(function f() {}); console.trace("t");
+log.error("failed", {code: 7}); log.info({x: 1}, "not an object")`)
+	want := []line{
+		{slog.LevelInfo, `a 1 {"b":[2]} undefined`, ""},
+		{slog.LevelWarn, "[Function]", ""},
+		{slog.LevelDebug, "t", ""},
+		{slog.LevelError, "failed", `{"code":7}`},
+		{slog.LevelInfo, `{"x":1}`, ""},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines %v, want %v", len(lines), lines, want)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d: got %+v, want %+v", i, lines[i], want[i])
+		}
+	}
+	if got := vm.Format(eval(t, rt, `new TypeError("boom")`), stringify); !strings.HasPrefix(got, "TypeError: boom") {
+		t.Errorf("an error is formatted as %q, want its stack", got)
+	}
+}
