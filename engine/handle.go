@@ -198,7 +198,7 @@ func metricEventType(t string) string {
 // byte; one arriving while the first still runs waits for it.
 func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *release, ev *webhook.Event) (*Answer, error) {
 	budget := vm.ScriptDeadline(req.Received, rel.timeout) // leaves the reserve for a fallback
-	claimTTL := rel.timeout + time.Second               // a claim outlives its run, not a crashed replica
+	claimTTL := rel.timeout + time.Second                  // a claim outlives its run, not a crashed replica
 	wait := time.Millisecond
 	for {
 		storeCtx, cancel := context.WithDeadline(ctx, budget)
