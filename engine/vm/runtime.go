@@ -238,7 +238,7 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 
 // invoke calls the handler, settles its promise, and serialises the answer and ctx.session.
 func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, err error) {
-	event, err := rt.parse(goja.Undefined(), rt.vm.ToValue(string(c.Event)))
+	event, err := decodeJSON(rt.vm, c.Event)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
 	}
@@ -246,7 +246,7 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 	if c.SessionLimit > 0 {
 		var state goja.Value = rt.vm.NewObject()
 		if c.Session != nil {
-			if state, err = rt.parse(goja.Undefined(), rt.vm.ToValue(string(c.Session))); err != nil {
+			if state, err = decodeJSON(rt.vm, c.Session); err != nil {
 				return nil, nil, fmt.Errorf("the stored session is not valid JSON: %w", scriptErrorOf(err))
 			}
 		}
