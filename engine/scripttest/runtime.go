@@ -166,6 +166,7 @@ func (fl *Failure) problem(file string) engine.Problem {
 func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(maxCallStack)
+	vm.InstallLimits(rt) // the server's bounds on built-ins, so a test fails where the server would
 	f := &fileRun{t: t, b: b, vm: rt, tags: make(map[*goja.Object]tag)}
 	rt.SetTimeSource(f.now)
 	rt.SetPromiseRejectionTracker(f.trackRejection)

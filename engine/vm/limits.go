@@ -15,8 +15,12 @@ const (
 )
 
 // installLimits wraps the built-ins that can build huge values in one native call.
-func (rt *runtime) installLimits() {
-	vm := rt.vm
+func (rt *runtime) installLimits() { InstallLimits(rt.vm) }
+
+// InstallLimits wraps the built-ins of vm that can build huge values in one native call, so
+// that they throw a RangeError past MaxStringLength / MaxArrayLength. Call it before any
+// author code runs (the test runner does, so that tests see the server's limits).
+func InstallLimits(vm *goja.Runtime) {
 	rangeError, _ := goja.AssertConstructor(vm.Get("RangeError"))
 	tooLong := func(what string, n float64, limit int) {
 		err, _ := rangeError(nil, vm.ToValue(fmt.Sprintf("%s would be %.0f long; callscript allows at most %d", what, n, limit)))
