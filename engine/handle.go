@@ -144,7 +144,13 @@ func (e *Engine) handle(ctx context.Context, req Request) (answer *Answer, folde
 	// for the duplicate deliveries that 8x8 may send.
 	runCtx := context.WithoutCancel(ctx)
 	if ev.EventID == "" || req.DryRun {
-		answer = e.run(runCtx, req, id, rel, ev)
+		var save *store.SessionSave
+		answer, save = e.run(runCtx, req, id, rel, ev, nil)
+		if save != nil {
+			if err := e.saveSession(runCtx, vm.ScriptDeadline(req.Received, rel.timeout), id, save); err != nil {
+				answer = e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err)
+			}
+		}
 	} else {
 		answer, err = e.once(ctx, runCtx, req, id, rel, ev)
 		if err != nil {
@@ -202,33 +208,38 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 	wait := time.Millisecond
 	for {
 		storeCtx, cancel := context.WithDeadline(ctx, budget)
-		stored, state, err := e.store.BeginEvent(storeCtx, id, ev.EventID, claimTTL)
+		// The call's session comes with the claim: one round trip before the script.
+		begun, err := e.store.BeginEvent(storeCtx, id, ev.EventID, ev.SessionID, claimTTL)
 		cancel()
 		if err != nil {
 			e.metrics.StoreErrors.WithLabelValues("begin").Inc()
 			return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
 		}
-		switch state {
+		switch begun.State {
 		case store.Remembered:
-			a, err := decodeAnswer(stored)
+			a, err := decodeAnswer(begun.Answer)
 			if err != nil {
 				return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
 			}
 			a.Tenant, a.Replayed = id, true
 			return a, nil
 		case store.Claimed:
-			a := e.run(runCtx, req, id, rel, ev)
+			a, save := e.run(runCtx, req, id, rel, ev, &begun)
 			finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 			if a.Fallback == FallbackOverloaded || a.Fallback == FallbackStoreUnavailable {
 				err = e.store.AbandonEvent(finishCtx, id, ev.EventID) // a retry may run it
 			} else {
-				err = e.store.FinishEvent(finishCtx, id, ev.EventID, encodeAnswer(a), e.opts.IdempotencyTTL)
+				// The answer and the call's session go together: one round trip after the script.
+				err = e.store.FinishEvent(finishCtx, id, ev.EventID, encodeAnswer(a), e.opts.IdempotencyTTL, save)
 			}
 			cancel()
 			if err != nil {
 				e.metrics.StoreErrors.WithLabelValues("finish").Inc()
-				e.logger.Error("could not remember the event's answer; a duplicate delivery would run it again",
+				e.logger.Error("could not remember the event's answer (and the call's session); a duplicate delivery would run it again",
 					"tenant", id, "eventId", ev.EventID, "err", err)
+				if save != nil { // the call's state is lost: the script's answer would not match it
+					return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
+				}
 			}
 			return a, nil
 		}
@@ -321,9 +332,10 @@ func (e *Engine) notLoaded(id string, ev *webhook.Event) *Answer {
 }
 
 // run runs the event through the script and makes the answer. With a sessionId, the call's
-// session is read once before the handler (and the call kept on the version it started on)
-// and written once after it succeeded; a failed handler leaves the stored session as it was.
-func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, ev *webhook.Event) *Answer {
+// session is read before the handler (from pre when BeginEvent brought it, else from the
+// store), the call kept on the version it started on, and the session to write after the
+// handler succeeded is returned for the caller to save; a failed handler saves nothing.
+func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, ev *webhook.Event, pre *store.Begun) (*Answer, *store.SessionSave) {
 	deadline := vm.ScriptDeadline(req.Received, rel.timeout)
 	isCall := ev.EventType == webhook.CallAction
 	hook, hasHook := rel.program.HookFor(ev.EventType, ev.CallStatus)
@@ -332,13 +344,17 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 	var known bool
 	stateful := ev.SessionID != "" && !req.DryRun
 	if stateful && (hasHook || ev.EventType == webhook.SessionSummary) {
-		storeCtx, cancel := context.WithDeadline(ctx, deadline)
-		var err error
-		sess, known, err = e.store.LoadSession(storeCtx, id, ev.SessionID)
-		cancel()
-		if err != nil {
-			e.metrics.StoreErrors.WithLabelValues("load").Inc()
-			return e.storeFailed(id, rel, ev, isCall, err)
+		if pre != nil {
+			sess, known = pre.Session, pre.HasSession
+		} else {
+			storeCtx, cancel := context.WithDeadline(ctx, deadline)
+			var err error
+			sess, known, err = e.store.LoadSession(storeCtx, id, ev.SessionID)
+			cancel()
+			if err != nil {
+				e.metrics.StoreErrors.WithLabelValues("load").Inc()
+				return e.storeFailed(id, rel, ev, isCall, err), nil
+			}
 		}
 		if known && sess.Version != "" && sess.Version != rel.version {
 			pinCtx, cancel := context.WithDeadline(ctx, deadline)
@@ -368,9 +384,9 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 			logger.Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoHandler
 		} else if stateful && known && ev.EventType == webhook.SessionSummary {
-			_ = e.saveSession(ctx, deadline, id, ev, sess, logger) // logged; the answer is {} either way
+			return answer, e.sessionSave(ev, sess) // the call ended: keep its session briefly
 		}
-		return answer
+		return answer, nil
 	}
 	call := vm.Call{
 		Hook:     hook,
@@ -419,19 +435,19 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		} else {
 			logger.Error("the "+hook+" hook failed: "+res.Err.Error(), attrs...)
 		}
-		return answer
+		return answer, nil
 	}
 	if isCall {
 		if res.JSON == nil {
 			logger.Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoCallflow
-			return answer
+			return answer, nil
 		}
 		flow, err := callflow.Parse(res.JSON, rel.defaults)
 		if err != nil {
 			logger.Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
 			answer.Body, answer.Fallback = rel.fallback, FallbackInvalidCallflow
-			return answer
+			return answer, nil
 		}
 		answer.Body = flow.Encode()
 	}
@@ -440,25 +456,29 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		if !known || version != rel.version {
 			version = rel.version // a new call, or one whose version was evicted: pin the newest
 		}
-		if err := e.saveSession(ctx, deadline, id, ev, store.Session{Version: version, Data: res.Session}, logger); err != nil {
-			return e.storeFailed(id, rel, ev, isCall, err)
-		}
+		return answer, e.sessionSave(ev, store.Session{Version: version, Data: res.Session})
 	}
-	return answer
+	return answer, nil
 }
 
-// saveSession writes a call's session: for the idle TTL, or briefly once the call has ended.
-func (e *Engine) saveSession(ctx context.Context, deadline time.Time, id string, ev *webhook.Event, s store.Session, logger *slog.Logger) error {
+// sessionSave is a call's session to write: kept for the idle TTL, or briefly once the call
+// has ended.
+func (e *Engine) sessionSave(ev *webhook.Event, s store.Session) *store.SessionSave {
 	ttl := e.opts.SessionTTL
 	if ev.EventType == webhook.SessionSummary {
 		ttl = endedSessionTTL
 	}
+	return &store.SessionSave{ID: ev.SessionID, Session: s, TTL: ttl}
+}
+
+// saveSession writes a call's session on its own, for events that carry no eventId.
+func (e *Engine) saveSession(ctx context.Context, deadline time.Time, id string, save *store.SessionSave) error {
 	storeCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	err := e.store.SaveSession(storeCtx, id, ev.SessionID, s, ttl)
+	err := e.store.SaveSession(storeCtx, id, save.ID, save.Session, save.TTL)
 	if err != nil {
 		e.metrics.StoreErrors.WithLabelValues("save").Inc()
-		logger.Error("could not save the call's session", "err", err)
+		e.logger.Error("could not save the call's session", "tenant", id, "sessionId", save.ID, "err", err)
 	}
 	return err
 }

@@ -35,10 +35,12 @@ type Store interface {
 	// BeginEvent is called before an event runs. It returns the answer remembered for the
 	// (tenant, eventID) when there is one (Remembered); otherwise it claims the event for this
 	// delivery for claimTTL (Claimed: run it, then FinishEvent), or reports that another
-	// delivery holds the claim (Busy: wait and ask again).
-	BeginEvent(ctx context.Context, tenant, eventID string, claimTTL time.Duration) (answer []byte, state Claim, err error)
-	// FinishEvent remembers the answer of a claimed event for ttl and releases the claim.
-	FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration) error
+	// delivery holds the claim (Busy: wait and ask again). With a sessionID, a Claimed event
+	// comes with that call's session, read in the same round trip.
+	BeginEvent(ctx context.Context, tenant, eventID, sessionID string, claimTTL time.Duration) (Begun, error)
+	// FinishEvent remembers the answer of a claimed event for ttl and releases the claim; with
+	// save, it stores the call's session in the same round trip.
+	FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration, save *SessionSave) error
 	// AbandonEvent releases a claim without an answer, so that a later delivery runs.
 	AbandonEvent(ctx context.Context, tenant, eventID string) error
 
@@ -50,6 +52,23 @@ type Store interface {
 
 	// Ping reports whether the store answers (readiness).
 	Ping(ctx context.Context) error
+}
+
+// Begun is what BeginEvent found.
+type Begun struct {
+	State  Claim
+	Answer []byte // the remembered answer, when Remembered
+	// Session is the call's session, read with a Claimed event when BeginEvent was given a
+	// sessionID and the session exists (HasSession).
+	Session    Session
+	HasSession bool
+}
+
+// SessionSave is a call's session for FinishEvent to store with the answer.
+type SessionSave struct {
+	ID      string
+	Session Session
+	TTL     time.Duration
 }
 
 // Claim is the state of an event when a delivery begins.
@@ -135,9 +154,9 @@ func (m *Memory) SaveSession(ctx context.Context, tenant, sessionID string, s Se
 }
 
 // BeginEvent implements Store.
-func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID string, claimTTL time.Duration) ([]byte, Claim, error) {
+func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID, sessionID string, claimTTL time.Duration) (Begun, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, err
+		return Begun{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -145,16 +164,20 @@ func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID string, claimTT
 	answer, ok := get(m, m.events, k)
 	switch {
 	case ok && answer != nil:
-		return answer, Remembered, nil
+		return Begun{State: Remembered, Answer: answer}, nil
 	case ok:
-		return nil, Busy, nil
+		return Begun{State: Busy}, nil
 	}
 	m.events.Add(k, expiring[[]byte]{nil, m.now().Add(claimTTL)})
-	return nil, Claimed, nil
+	begun := Begun{State: Claimed}
+	if sessionID != "" {
+		begun.Session, begun.HasSession = get(m, m.sessions, key(tenant, sessionID))
+	}
+	return begun, nil
 }
 
-// FinishEvent implements Store. The answer is copied.
-func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration) error {
+// FinishEvent implements Store. The answer and session are copied.
+func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration, save *SessionSave) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -163,6 +186,11 @@ func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if save != nil {
+		stored := save.Session
+		stored.Data = bytes.Clone(stored.Data)
+		m.sessions.Add(key(tenant, save.ID), expiring[Session]{stored, m.now().Add(save.TTL)})
+	}
 	m.events.Add(key(tenant, eventID), expiring[[]byte]{bytes.Clone(answer), m.now().Add(ttl)})
 	return nil
 }

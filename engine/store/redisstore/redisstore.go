@@ -50,16 +50,21 @@ const (
 )
 
 // beginLua is BeginEvent in one round trip: the remembered answer, or a claim for this
-// delivery, or "busy". A claim already held by the same token counts as claimed, so a
-// command retried after a lost reply does not lock its own delivery out.
+// delivery (with the call's session, KEYS[2], when given), or "busy". A claim already held by
+// the same token counts as claimed, so a command retried after a lost reply does not lock its
+// own delivery out.
 const beginLua = `
 local v = redis.call('GET', KEYS[1])
 if v then
   if string.sub(v, 1, 2) == 'a:' then return {'answer', string.sub(v, 3)} end
-  if v == ARGV[1] then return {'claimed'} end
-  return {'busy'}
+  if v ~= ARGV[1] then return {'busy'} end
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if KEYS[2] then
+  local s = redis.call('GET', KEYS[2])
+  if s then return {'claimed', s} end
+end
 return {'claimed'}
 `
 
@@ -117,6 +122,15 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	}
 	for {
 		err := s.client.Ping(ctx).Err()
+		if err == nil {
+			// Load the scripts now, so that the first events run them by hash in one round trip
+			// instead of learning NOSCRIPT and sending them whole.
+			for _, script := range []*redis.Script{s.begin, s.save, s.abandon} {
+				if err = script.Load(ctx, s.client).Err(); err != nil {
+					break
+				}
+			}
+		}
 		if err == nil {
 			return s, nil
 		}
@@ -223,11 +237,28 @@ func (s *Store) LoadSession(ctx context.Context, tenant, sessionID string) (stor
 	if err != nil {
 		return store.Session{}, false, s.fail("load session", err)
 	}
+	sess, err := decodeSession(raw)
+	if err != nil {
+		return store.Session{}, false, s.fail("load session", fmt.Errorf("session %s of tenant %s: %w", sessionID, tenant, err))
+	}
+	return sess, true, nil
+}
+
+// encodeSession and decodeSession keep a session as its version, a newline and the data.
+func encodeSession(sess store.Session) ([]byte, error) {
+	if strings.IndexByte(sess.Version, '\n') >= 0 {
+		return nil, fmt.Errorf("redis store: version %q contains a newline", sess.Version)
+	}
+	value := make([]byte, 0, len(sess.Version)+1+len(sess.Data))
+	return append(append(append(value, sess.Version...), '\n'), sess.Data...), nil
+}
+
+func decodeSession(raw []byte) (store.Session, error) {
 	version, data, ok := bytes.Cut(raw, []byte{'\n'})
 	if !ok {
-		return store.Session{}, false, s.fail("load session", fmt.Errorf("the stored session %s of tenant %s is damaged", sessionID, tenant))
+		return store.Session{}, errors.New("the stored session is damaged")
 	}
-	return store.Session{Version: string(version), Data: data}, true, nil
+	return store.Session{Version: string(version), Data: data}, nil
 }
 
 // SaveSession implements store.Store. The value is the version, a newline and the data. In the
@@ -237,11 +268,10 @@ func (s *Store) SaveSession(ctx context.Context, tenant, sessionID string, sess 
 	if err := checkTenant(tenant); err != nil {
 		return err
 	}
-	if strings.IndexByte(sess.Version, '\n') >= 0 {
-		return fmt.Errorf("redis store: version %q contains a newline", sess.Version)
+	value, err := encodeSession(sess)
+	if err != nil {
+		return err
 	}
-	value := make([]byte, 0, len(sess.Version)+1+len(sess.Data))
-	value = append(append(append(value, sess.Version...), '\n'), sess.Data...)
 	keys := []string{key(tenant, "s", sessionID), key(tenant, "b", sess.Version)}
 	if err := s.save.Run(ctx, s.client, keys, value, millis(ttl)).Err(); err != nil {
 		return s.fail("save session", err)
@@ -249,45 +279,76 @@ func (s *Store) SaveSession(ctx context.Context, tenant, sessionID string, sess 
 	return nil
 }
 
-// BeginEvent implements store.Store in one round trip (a Lua script).
-func (s *Store) BeginEvent(ctx context.Context, tenant, eventID string, claimTTL time.Duration) ([]byte, store.Claim, error) {
+// BeginEvent implements store.Store in one round trip (a Lua script), the call's session
+// included.
+func (s *Store) BeginEvent(ctx context.Context, tenant, eventID, sessionID string, claimTTL time.Duration) (store.Begun, error) {
 	if err := checkTenant(tenant); err != nil {
-		return nil, 0, err
+		return store.Begun{}, err
 	}
 	token := s.owner + strconv.FormatUint(s.claims.Add(1), 10)
-	return s.claim(ctx, key(tenant, "e", eventID), token, claimTTL)
+	keys := []string{key(tenant, "e", eventID)}
+	if sessionID != "" {
+		keys = append(keys, key(tenant, "s", sessionID))
+	}
+	return s.claim(ctx, keys, token, claimTTL)
 }
 
 // claim runs the claim script for one delivery's token.
-func (s *Store) claim(ctx context.Context, k, token string, claimTTL time.Duration) ([]byte, store.Claim, error) {
-	reply, err := s.begin.Run(ctx, s.client, []string{k}, token, millis(claimTTL)).Slice()
+func (s *Store) claim(ctx context.Context, keys []string, token string, claimTTL time.Duration) (store.Begun, error) {
+	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(claimTTL)).Slice()
 	if err != nil {
-		return nil, 0, s.fail("begin event", err)
+		return store.Begun{}, s.fail("begin event", err)
 	}
 	state, _ := reply[0].(string)
 	switch state {
 	case "claimed":
-		return nil, store.Claimed, nil
+		begun := store.Begun{State: store.Claimed}
+		if len(reply) == 2 {
+			raw, _ := reply[1].(string)
+			sess, err := decodeSession([]byte(raw))
+			if err != nil {
+				return store.Begun{}, s.fail("begin event", err)
+			}
+			begun.Session, begun.HasSession = sess, true
+		}
+		return begun, nil
 	case "busy":
-		return nil, store.Busy, nil
+		return store.Begun{State: store.Busy}, nil
 	case "answer":
 		if len(reply) == 2 {
 			if answer, ok := reply[1].(string); ok {
-				return []byte(answer), store.Remembered, nil
+				return store.Begun{State: store.Remembered, Answer: []byte(answer)}, nil
 			}
 		}
 	}
-	return nil, 0, s.fail("begin event", fmt.Errorf("unexpected reply %v", reply))
+	return store.Begun{}, s.fail("begin event", fmt.Errorf("unexpected reply %v", reply))
 }
 
-// FinishEvent implements store.Store: the answer replaces the claim.
-func (s *Store) FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration) error {
+// FinishEvent implements store.Store: the answer replaces the claim, and the call's session is
+// saved, in one round trip (a MULTI/EXEC pipeline).
+func (s *Store) FinishEvent(ctx context.Context, tenant, eventID string, answer []byte, ttl time.Duration, save *store.SessionSave) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
 	}
 	value := make([]byte, 0, len(answerTag)+len(answer))
 	value = append(append(value, answerTag...), answer...)
-	if err := s.client.Set(ctx, key(tenant, "e", eventID), value, keyTTL(ttl)).Err(); err != nil {
+	if save == nil {
+		if err := s.client.Set(ctx, key(tenant, "e", eventID), value, keyTTL(ttl)).Err(); err != nil {
+			return s.fail("finish event", err)
+		}
+		return nil
+	}
+	sessionValue, err := encodeSession(save.Session)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		keys := []string{key(tenant, "s", save.ID), key(tenant, "b", save.Session.Version)}
+		s.save.Eval(ctx, p, keys, sessionValue, millis(save.TTL))
+		p.Set(ctx, key(tenant, "e", eventID), value, keyTTL(ttl))
+		return nil
+	})
+	if err != nil {
 		return s.fail("finish event", err)
 	}
 	return nil

@@ -42,13 +42,13 @@ func TestKeys(t *testing.T) {
 	if err := s.SaveSession(ctx, "acme_ivr", "s1", store.Session{Version: "v1", Data: []byte("{}")}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.BeginEvent(ctx, "acme_ivr", "claimed", time.Minute); err != nil {
+	if _, _, err := beginEvent(s, ctx, "acme_ivr", "claimed", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.BeginEvent(ctx, "acme_ivr", "answered", time.Minute); err != nil {
+	if _, _, err := beginEvent(s, ctx, "acme_ivr", "answered", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishEvent(ctx, "acme_ivr", "answered", []byte("a"), 15*time.Minute); err != nil {
+	if err := s.FinishEvent(ctx, "acme_ivr", "answered", []byte("a"), 15*time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveBundle(ctx, "acme_ivr", "v1", []byte("code"), time.Hour); err != nil {
@@ -255,7 +255,7 @@ func TestStalledRedis(t *testing.T) {
 	srv.Freeze()
 	ops := map[string]func(context.Context) error{
 		"BeginEvent": func(ctx context.Context) error {
-			_, _, err := s.BeginEvent(ctx, "acme", "ev", time.Second)
+			_, _, err := beginEvent(s, ctx, "acme", "ev", time.Second)
 			return err
 		},
 		"LoadSession": func(ctx context.Context) error {
@@ -304,4 +304,10 @@ func waitUntil(t *testing.T, limit time.Duration, what string, ok func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// beginEvent is BeginEvent without a session.
+func beginEvent(s *redisstore.Store, ctx context.Context, tenant, eventID string, claimTTL time.Duration) ([]byte, store.Claim, error) {
+	begun, err := s.BeginEvent(ctx, tenant, eventID, "", claimTTL)
+	return begun.Answer, begun.State, err
 }

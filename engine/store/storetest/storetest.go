@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BusyWhileClaimed", busyWhileClaimed},
 		{"RememberedAfterFinish", rememberedAfterFinish},
 		{"AbandonLetsTheNextDeliveryRun", abandonLetsNextRun},
+		{"EventAndSessionTogether", eventAndSessionTogether},
 		{"ClaimExpires", claimExpires},
 		{"AnswerExpires", answerExpires},
 		{"BundleRoundTripAndExpiry", bundles},
@@ -153,16 +154,16 @@ func tenantsAreSeparate(t *testing.T, s store.Store, tenant string) {
 		t.Error("another tenant read the session of the same sessionId")
 	}
 	// The same eventId in two tenants is two events.
-	if _, state, err := s.BeginEvent(ctx, tenant, "same-event", longTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, tenant, "same-event", longTTL); state != store.Claimed || err != nil {
 		t.Fatalf("first tenant: %v %v", claimName(state), err)
 	}
-	if _, state, err := s.BeginEvent(ctx, other, "same-event", longTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, other, "same-event", longTTL); state != store.Claimed || err != nil {
 		t.Errorf("the other tenant's event was %v (%v), want Claimed: the tenants share claims", claimName(state), err)
 	}
-	if err := s.FinishEvent(ctx, tenant, "same-event", []byte("mine"), longTTL); err != nil {
+	if err := s.FinishEvent(ctx, tenant, "same-event", []byte("mine"), longTTL, nil); err != nil {
 		t.Fatal(err)
 	}
-	if answer, state, _ := s.BeginEvent(ctx, other, "same-event", longTTL); state == store.Remembered {
+	if answer, state, _ := beginEvent(s, ctx, other, "same-event", longTTL); state == store.Remembered {
 		t.Errorf("the other tenant got the first tenant's answer %q", answer)
 	}
 	if err := s.SaveBundle(ctx, tenant, "v1", []byte("code"), longTTL); err != nil {
@@ -187,7 +188,7 @@ func oneClaimAmongConcurrent(t *testing.T, s store.Store, tenant string) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, state, err := s.BeginEvent(ctx, tenant, "ev-dup", longTTL)
+			_, state, err := beginEvent(s, ctx, tenant, "ev-dup", longTTL)
 			if err != nil {
 				t.Errorf("BeginEvent: %v", err)
 				return
@@ -207,11 +208,11 @@ func oneClaimAmongConcurrent(t *testing.T, s store.Store, tenant string) {
 
 func busyWhileClaimed(t *testing.T, s store.Store, tenant string) {
 	ctx := ctxFor(t)
-	if _, state, err := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
 		t.Fatalf("first delivery: %v %v, want Claimed", claimName(state), err)
 	}
 	for i := range 3 {
-		if answer, state, err := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Busy || err != nil || answer != nil {
+		if answer, state, err := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Busy || err != nil || answer != nil {
 			t.Errorf("delivery %d while claimed: %v %q %v, want Busy", i+2, claimName(state), answer, err)
 		}
 	}
@@ -225,18 +226,18 @@ func rememberedAfterFinish(t *testing.T, s store.Store, tenant string) {
 		"empty":    {},
 	}
 	for id, answer := range answers {
-		if _, state, err := s.BeginEvent(ctx, tenant, id, longTTL); state != store.Claimed || err != nil {
+		if _, state, err := beginEvent(s, ctx, tenant, id, longTTL); state != store.Claimed || err != nil {
 			t.Fatalf("%s: %v %v", id, claimName(state), err)
 		}
 		given := bytes.Clone(answer)
-		if err := s.FinishEvent(ctx, tenant, id, given, longTTL); err != nil {
+		if err := s.FinishEvent(ctx, tenant, id, given, longTTL, nil); err != nil {
 			t.Fatalf("FinishEvent %s: %v", id, err)
 		}
 		if len(given) > 0 {
 			given[0] ^= 0xff // the store keeps its own copy
 		}
 		for range 2 {
-			got, state, err := s.BeginEvent(ctx, tenant, id, longTTL)
+			got, state, err := beginEvent(s, ctx, tenant, id, longTTL)
 			if state != store.Remembered || err != nil {
 				t.Fatalf("%s after FinishEvent: %v %v, want Remembered", id, claimName(state), err)
 			}
@@ -248,7 +249,7 @@ func rememberedAfterFinish(t *testing.T, s store.Store, tenant string) {
 		if err := s.AbandonEvent(ctx, tenant, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, state, _ := s.BeginEvent(ctx, tenant, id, longTTL); state != store.Remembered {
+		if _, state, _ := beginEvent(s, ctx, tenant, id, longTTL); state != store.Remembered {
 			t.Errorf("%s: AbandonEvent after FinishEvent forgot the answer (state %v)", id, claimName(state))
 		}
 	}
@@ -256,13 +257,13 @@ func rememberedAfterFinish(t *testing.T, s store.Store, tenant string) {
 
 func abandonLetsNextRun(t *testing.T, s store.Store, tenant string) {
 	ctx := ctxFor(t)
-	if _, state, _ := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Claimed {
+	if _, state, _ := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Claimed {
 		t.Fatalf("first delivery: %v", claimName(state))
 	}
 	if err := s.AbandonEvent(ctx, tenant, "ev"); err != nil {
 		t.Fatalf("AbandonEvent: %v", err)
 	}
-	if _, state, err := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
 		t.Errorf("after AbandonEvent: %v %v, want Claimed", claimName(state), err)
 	}
 	if err := s.AbandonEvent(ctx, tenant, "never-begun"); err != nil {
@@ -272,31 +273,31 @@ func abandonLetsNextRun(t *testing.T, s store.Store, tenant string) {
 
 func claimExpires(t *testing.T, s store.Store, tenant string) {
 	ctx := ctxFor(t)
-	if _, state, _ := s.BeginEvent(ctx, tenant, "ev", shortTTL); state != store.Claimed {
+	if _, state, _ := beginEvent(s, ctx, tenant, "ev", shortTTL); state != store.Claimed {
 		t.Fatalf("first delivery: %v", claimName(state))
 	}
-	if _, state, _ := s.BeginEvent(ctx, tenant, "ev", shortTTL); state != store.Busy {
+	if _, state, _ := beginEvent(s, ctx, tenant, "ev", shortTTL); state != store.Busy {
 		t.Fatalf("second delivery within the claim: %v, want Busy", claimName(state))
 	}
 	time.Sleep(pastTTL) // the delivery holding the claim died
-	if _, state, err := s.BeginEvent(ctx, tenant, "ev", shortTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, tenant, "ev", shortTTL); state != store.Claimed || err != nil {
 		t.Errorf("after the claim expired: %v %v, want Claimed", claimName(state), err)
 	}
 }
 
 func answerExpires(t *testing.T, s store.Store, tenant string) {
 	ctx := ctxFor(t)
-	if _, state, _ := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Claimed {
+	if _, state, _ := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Claimed {
 		t.Fatalf("first delivery: %v", claimName(state))
 	}
-	if err := s.FinishEvent(ctx, tenant, "ev", []byte("answer"), shortTTL); err != nil {
+	if err := s.FinishEvent(ctx, tenant, "ev", []byte("answer"), shortTTL, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, state, _ := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Remembered {
+	if _, state, _ := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Remembered {
 		t.Fatalf("right after FinishEvent: %v, want Remembered", claimName(state))
 	}
 	time.Sleep(pastTTL)
-	if _, state, err := s.BeginEvent(ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
+	if _, state, err := beginEvent(s, ctx, tenant, "ev", longTTL); state != store.Claimed || err != nil {
 		t.Errorf("after the answer's TTL: %v %v, want Claimed", claimName(state), err)
 	}
 }
@@ -345,11 +346,11 @@ func cancelledContextFailsFast(t *testing.T, s store.Store, tenant string) {
 			return s.SaveSession(ctx, tenant, "s", store.Session{Version: "v", Data: []byte("{}")}, longTTL)
 		}},
 		{"BeginEvent", func(ctx context.Context) error {
-			_, _, err := s.BeginEvent(ctx, tenant, "e", longTTL)
+			_, _, err := beginEvent(s, ctx, tenant, "e", longTTL)
 			return err
 		}},
 		{"FinishEvent", func(ctx context.Context) error {
-			return s.FinishEvent(ctx, tenant, "e", []byte("a"), longTTL)
+			return s.FinishEvent(ctx, tenant, "e", []byte("a"), longTTL, nil)
 		}},
 		{"SaveBundle", func(ctx context.Context) error {
 			return s.SaveBundle(ctx, tenant, "v", []byte("code"), longTTL)
@@ -381,7 +382,7 @@ func cancelledContextFailsFast(t *testing.T, s store.Store, tenant string) {
 	if _, ok, _ := s.LoadSession(live, tenant, "s"); ok {
 		t.Error("SaveSession with a cancelled context saved the session")
 	}
-	if _, state, _ := s.BeginEvent(live, tenant, "e", longTTL); state != store.Claimed {
+	if _, state, _ := beginEvent(s, live, tenant, "e", longTTL); state != store.Claimed {
 		t.Errorf("BeginEvent/FinishEvent with a cancelled context left the event %v, want it unclaimed", claimName(state))
 	}
 	if _, ok, _ := s.LoadBundle(live, tenant, "v"); ok {
@@ -392,5 +393,37 @@ func cancelledContextFailsFast(t *testing.T, s store.Store, tenant string) {
 func ping(t *testing.T, s store.Store, _ string) {
 	if err := s.Ping(ctxFor(t)); err != nil {
 		t.Errorf("Ping of a live store: %v", err)
+	}
+}
+
+// beginEvent is BeginEvent without a session, in the shape most cases read best.
+func beginEvent(s store.Store, ctx context.Context, tenant, eventID string, claimTTL time.Duration) ([]byte, store.Claim, error) {
+	begun, err := s.BeginEvent(ctx, tenant, eventID, "", claimTTL)
+	return begun.Answer, begun.State, err
+}
+
+// eventAndSessionTogether: BeginEvent reads the call's session with the claim, and FinishEvent
+// saves it with the answer (one round trip each for a network store).
+func eventAndSessionTogether(t *testing.T, s store.Store, tenant string) {
+	ctx := ctxFor(t)
+	begun, err := s.BeginEvent(ctx, tenant, "e1", "call", longTTL)
+	if err != nil || begun.State != store.Claimed || begun.HasSession {
+		t.Fatalf("first event of a call: %+v %v, want Claimed without a session", begun, err)
+	}
+	saved := store.Session{Version: "v1", Data: []byte(`{"step":1}`)}
+	if err := s.FinishEvent(ctx, tenant, "e1", []byte("answer 1"), longTTL, &store.SessionSave{ID: "call", Session: saved, TTL: longTTL}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.LoadSession(ctx, tenant, "call")
+	if err != nil || !ok || got.Version != "v1" || string(got.Data) != `{"step":1}` {
+		t.Fatalf("session saved with the answer: %+v ok=%v err=%v", got, ok, err)
+	}
+	begun, err = s.BeginEvent(ctx, tenant, "e2", "call", longTTL)
+	if err != nil || begun.State != store.Claimed || !begun.HasSession || begun.Session.Version != "v1" || string(begun.Session.Data) != `{"step":1}` {
+		t.Fatalf("next event of the call: %+v %v, want Claimed with the session", begun, err)
+	}
+	begun, err = s.BeginEvent(ctx, tenant, "e1", "call", longTTL)
+	if err != nil || begun.State != store.Remembered || string(begun.Answer) != "answer 1" {
+		t.Fatalf("a duplicate of the first event: %+v %v, want its answer", begun, err)
 	}
 }
