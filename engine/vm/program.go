@@ -80,7 +80,7 @@ func Compile(name, code string) (*goja.Program, error) {
 
 // Load runs the program's module code once in a fresh runtime and checks that it exports a
 // handler: a function, or an object whose hooks are functions. Only a program that passes may
-// serve. The runtime of the check becomes the first warm runtime of the pool.
+// serve.
 func Load(ctx context.Context, cfg Config) (*Program, error) {
 	if cfg.Program == nil {
 		return nil, errors.New("vm: no program")
@@ -122,7 +122,9 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 		return nil, c.err
 	}
 	p.hooks = c.rt.handler.hooks
-	p.put(c.rt)
+	// The check's runtime is not kept: with thousands of tenants, a warm runtime for each, most
+	// of them idle, would cost hundreds of megabytes. The first event creates one (the module
+	// runs again, well within its budget) and the pool keeps it from then on.
 	return p, nil
 }
 
