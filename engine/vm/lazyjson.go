@@ -1,0 +1,164 @@
+package vm
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/internal/jsonscan"
+)
+
+// lazyObject is a JSON object handed to JavaScript whose members become JavaScript values only
+// when the script reads them. A handler reads a few fields of a webhook and ignores the rest,
+// and building every member of the event as a JavaScript value was the largest cost of a warm
+// call; with lazyObject the event costs one scan of its top level, and a nested object one
+// scan when it is first read.
+//
+// To the script it is an ordinary object: its members are own, enumerable, writable and
+// configurable data properties in the order of the JSON text, it can be read, assigned,
+// deleted, enumerated, spread and stringified, and its prototype is Object.prototype. What a
+// host object cannot do, it cannot do either: it cannot be frozen, sealed or made
+// non-extensible, and accessors or read-only properties cannot be defined on it (copy it
+// first: {...event} or JSON.parse(JSON.stringify(event))).
+type lazyObject struct {
+	vm   *goja.Runtime
+	data []byte // the JSON text the members' values are spans of
+	keys []string
+	raw  []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
+	vals []goja.Value    // each member's value, nil until read or assigned
+}
+
+// newLazyObject makes the object whose JSON text starts at sc.Pos (at its '{'), reading its
+// keys and moving sc past it. Values nested in it are checked for syntax, not built.
+func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error) {
+	o := &lazyObject{vm: vm, data: sc.Data}
+	var buf []byte
+	more, lexErr := sc.Open()
+	for more && lexErr == nil {
+		var k jsonscan.Span
+		if k, lexErr = sc.Member(); lexErr != nil {
+			break
+		}
+		key := spanText(sc.Data, k, &buf)
+		start := sc.Pos
+		if lexErr = sc.Skip(); lexErr != nil {
+			break
+		}
+		value := jsonscan.Span{Start: start, End: sc.Pos}
+		if i := o.index(key); i >= 0 { // a repeated key: the last one counts, as in JSON.parse
+			o.raw[i] = value
+		} else {
+			o.keys = append(o.keys, key)
+			o.raw = append(o.raw, value)
+		}
+		more, lexErr = sc.Next('}')
+	}
+	if lexErr != nil {
+		return nil, lexErr
+	}
+	o.vals = make([]goja.Value, len(o.keys))
+	return vm.NewDynamicObject(o), nil
+}
+
+func (o *lazyObject) index(key string) int {
+	for i, k := range o.keys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns a member's value, building it on the first read; nil for no such member (the
+// prototype is asked then).
+func (o *lazyObject) Get(key string) goja.Value {
+	i := o.index(key)
+	if i < 0 {
+		return nil
+	}
+	if o.vals[i] == nil {
+		d := jsonDecoder{vm: o.vm, lazy: true, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
+		v, err := d.value()
+		if err != nil { // cannot happen: the syntax was checked when the object was scanned
+			v = goja.Undefined()
+		}
+		o.vals[i] = v
+	}
+	return o.vals[i]
+}
+
+// Set assigns a member, adding it at the end if it is new.
+func (o *lazyObject) Set(key string, v goja.Value) bool {
+	if i := o.index(key); i >= 0 {
+		o.vals[i] = v
+		return true
+	}
+	o.keys = append(o.keys, key)
+	o.raw = append(o.raw, jsonscan.Span{})
+	o.vals = append(o.vals, v)
+	return true
+}
+
+// Has reports whether the object has a member named key of its own.
+func (o *lazyObject) Has(key string) bool { return o.index(key) >= 0 }
+
+// Delete removes a member.
+func (o *lazyObject) Delete(key string) bool {
+	if i := o.index(key); i >= 0 {
+		o.keys = slices.Delete(o.keys, i, i+1)
+		o.raw = slices.Delete(o.raw, i, i+1)
+		o.vals = slices.Delete(o.vals, i, i+1)
+	}
+	return true
+}
+
+// Keys lists the members in the order JavaScript gives an object's keys: array indices
+// ascending first, then the others as they were added. The slice is the caller's: goja
+// iterates over it while the script may delete members.
+func (o *lazyObject) Keys() []string {
+	keys := slices.Clone(o.keys)
+	if slices.ContainsFunc(keys, isArrayIndex) {
+		slices.SortStableFunc(keys, func(a, b string) int {
+			ia, ib := isArrayIndex(a), isArrayIndex(b)
+			switch {
+			case ia && ib:
+				return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+			case ia:
+				return -1
+			case ib:
+				return 1
+			}
+			return 0
+		})
+	}
+	return keys
+}
+
+// isArrayIndex reports whether key is the canonical form of an integer below 2³²-1, which
+// JavaScript orders before an object's other keys.
+func isArrayIndex(key string) bool {
+	if key == "" || len(key) > 10 || key[0] == '0' && len(key) > 1 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n < 1<<32-1
+}
+
+// spanText is a JSON string's content as Go text, unescaped through buf when it must be.
+func spanText(data []byte, v jsonscan.Span, buf *[]byte) string {
+	content := data[v.Start:v.End]
+	if v.Plain {
+		return string(content)
+	}
+	*buf = jsonscan.AppendUnquoted((*buf)[:0], content)
+	return string(*buf)
+}
