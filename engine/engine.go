@@ -87,7 +87,9 @@ type Options struct {
 	// TenantConcurrency is how many events of one tenant may run JavaScript at once (default:
 	// one less than the cores, at least 1), so that a flooded tenant leaves a core to the
 	// others: a slot cannot be taken back from a running script, so the share has to be kept
-	// below the machine. TenantQueueWait is how long an event waits for a slot before its
+	// below the machine. A tenant whose events run short (under 2ms on average) may run more
+	// on cores that no event uses (see vm.Gate), so one busy tenant can use the whole machine
+	// while a slow one cannot. TenantQueueWait is how long an event waits for a slot before its
 	// tenant's fallback answers it (default: half of Timeout, at most 1s).
 	TenantConcurrency int
 	TenantQueueWait   time.Duration
@@ -100,6 +102,9 @@ type Options struct {
 	Fetch *fetch.Client
 }
 
+// workerIdleTime is how long a goroutine that ran a script waits for the next before it ends.
+const workerIdleTime = 30 * time.Second
+
 // Engine answers webhooks for every tenant of a scripts folder. It is safe for concurrent use.
 type Engine struct {
 	opts     Options
@@ -108,6 +113,8 @@ type Engine struct {
 	logs     *logbuf.Buffers
 	metrics  *metrics.Metrics
 	guard    *vm.MemoryGuard                   // nil when disabled
+	workers  *vm.Workers                       // the goroutines scripts run on
+	cores    *vm.Cores                         // the cores no script runs on, which short-running tenants may borrow
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	sessions *expirable.LRU[string, string]    // sessionId → tenant, for events that carry no subAccountId
 	store    store.Store
@@ -208,6 +215,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),
 		tenants:  make(map[string]*slot),
 		done:     make(chan struct{}),
+		workers:  vm.NewWorkers(workerIdleTime),
+		cores:    vm.NewCores(runtime.GOMAXPROCS(0)),
 	}
 
 	// Watches are set up before the first load, so that no change made during it is missed.

@@ -397,6 +397,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		Logger:   logger,
 		Fetch:    rel.fetcher,
 		Guard:    e.guard,
+		Workers:  e.workers,
 	}
 	if ev.SessionID != "" {
 		call.SessionLimit = MaxSessionBytes // a dry run gets a fresh session, never saved

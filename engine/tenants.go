@@ -287,7 +287,7 @@ func (e *Engine) ensureSlot(id string) *slot {
 	defer e.mu.Unlock()
 	s := e.tenants[id]
 	if s == nil {
-		s = &slot{id: id, gate: vm.NewGate(e.opts.TenantConcurrency, e.opts.TenantQueueWait)}
+		s = &slot{id: id, gate: vm.NewGate(e.opts.TenantConcurrency, e.opts.TenantQueueWait, e.cores)}
 		e.tenants[id] = s
 	}
 	return s

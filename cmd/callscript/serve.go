@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"runtime/debug"
 	"strings"
@@ -48,6 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Var(&memoryLimit, "memory-limit", "memory the process must stay under, e.g. 768MiB: the memory guard stops runaway scripts before it (default: GOMEMLIMIT, else the cgroup's limit, else half the machine's memory)")
 	storeSpec := fs.String("store", "memory", "where call state, idempotency answers and pinned versions live: memory, or a Redis URL (redis://host:6379/0) shared by several replicas")
 	delay := fs.Duration("shutdown-delay", 0, "on SIGTERM or SIGINT, how long to keep serving with /readyz answering 503 before the listener closes, so that load balancers stop sending first (e.g. 5s on Kubernetes)")
+	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (off by default; never expose it publicly)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -125,6 +127,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"tenants", len(tenants), "broken", broken, "admin", token != "", "store", storeLabel(*storeSpec),
 		"allowIPs", allowIPs.String(), "trustedProxies", trustedProxies.String())
 
+	if *debugAddr != "" {
+		stopDebug, err := serveProfiler(*debugAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
 	select {
@@ -150,6 +160,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// serveProfiler serves net/http/pprof on its own listener, apart from the webhook routes, so
+// that an operator can profile a live server (go tool pprof http://ADDR/debug/pprof/profile).
+func serveProfiler(addr string, logger *slog.Logger) (stop func(), err error) {
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(listener) }()
+	logger.Info("profiler serving", "addr", listener.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // cidrList is a flag holding comma-separated networks: "10.0.0.0/8,192.0.2.7".

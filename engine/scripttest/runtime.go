@@ -185,6 +185,9 @@ func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenant.json: %w", err)
 	}
+	if err := f.shared.Prepare(rt); err != nil {
+		return nil, err
+	}
 	host := f.newHost()
 	if err := rt.GlobalObject().DefineDataProperty(hostGlobal, host, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
 		return nil, err

@@ -32,7 +32,8 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 		_ = out.Set("error", msg)
 		return out
 	}
-	ev, err := webhook.Parse([]byte(eventJSON))
+	body := []byte(eventJSON)
+	ev, err := webhook.Parse(body)
 	if err != nil {
 		return fail("the simulated webhook would be refused: " + err.Error())
 	}
@@ -52,21 +53,24 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 		return out
 	}
 
-	event, err := f.parse(goja.Undefined(), rt.ToValue(eventJSON))
+	event, err := vm.DecodeEvent(rt, body)
 	if err != nil {
 		return fail("the simulated webhook is not JSON: " + err.Error())
 	}
 	start := time.Now()
 	deadline := vm.ScriptDeadline(start, f.t.budget)
-	ctx := vm.NewContext(rt, vm.EventContext(f.t.id, f.t.version, ev), f.shared, deadline)
+	var session goja.Value // no ctx.session
 	if ev.SessionID != "" {
-		var state goja.Value = rt.NewObject()
+		session = rt.NewObject()
 		if sessionJSON != nil && !goja.IsNull(sessionJSON) && !goja.IsUndefined(sessionJSON) {
-			if state, err = f.parse(goja.Undefined(), sessionJSON); err != nil {
+			if session, err = f.parse(goja.Undefined(), sessionJSON); err != nil {
 				return fail("the saved session is not JSON: " + err.Error())
 			}
 		}
-		_ = ctx.Set("session", state)
+	}
+	ctx, err := f.shared.NewContext(rt, vm.EventContext(f.t.id, f.t.version, ev), deadline, session)
+	if err != nil {
+		return fail(err.Error())
 	}
 	fn, this, _ := h.Func(hook)
 	name, hookName := hook, rt.ToValue(hook)

@@ -81,6 +81,20 @@ function requireString(builder, name, value) {
   }
 }
 
+// lookup makes a set of names to test membership in: an object without a
+// prototype, so that a miss ends at once and no name such as "toString" is
+// found on Object.prototype.
+function lookup(names) {
+  const set = Object.create(null);
+  for (let i = 0; i < names.length; i++) set[names[i]] = true;
+  return Object.freeze(set);
+}
+
+const SAY_KNOWN = lookup(SAY_OPTIONS);
+const SAY_AND_CAPTURE_KNOWN = lookup(SAY_AND_CAPTURE_OPTIONS);
+const PLAY_FILE_KNOWN = lookup(PLAY_FILE_OPTIONS);
+const MAKE_CALL_KNOWN = lookup(MAKE_CALL_OPTIONS);
+
 // rejectUnknown throws a TypeError naming the first key of object that is not
 // in known, with the closest known key as a hint. noun is "option" or
 // "setting", as the author would call the key.
@@ -89,35 +103,40 @@ function requireString(builder, name, value) {
 function rejectUnknown(where, object, known, noun) {
   const names = Object.keys(object);
   for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (!known.includes(name)) {
-      const hint = suggest(name, known);
-      throw new TypeError(
-        hint
-          ? `${where}: unknown ${noun} "${name}"; did you mean "${hint}"?`
-          : `${where}: unknown ${noun} "${name}"; the ${noun}s are ${known.join(", ")}`,
-      );
-    }
+    if (!known.includes(names[i])) throwUnknown(where, names[i], known, noun);
   }
+}
+
+function throwUnknown(where, name, known, noun) {
+  const hint = suggest(name, known);
+  throw new TypeError(
+    hint
+      ? `${where}: unknown ${noun} "${name}"; did you mean "${hint}"?`
+      : `${where}: unknown ${noun} "${name}"; the ${noun}s are ${known.join(", ")}`,
+  );
 }
 
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-// copyOptions copies the known options that are not undefined into params,
-// in the builder's order, and rejects any option it does not know.
-function copyOptions(builder, options, known, params) {
+// copyOptions copies the options that are not undefined into params, in the
+// order they were given, and rejects any option the builder does not know
+// (known lists them, knownSet is lookup(known)). The engine writes the
+// callflow's parameters in its own order when it answers.
+function copyOptions(builder, options, known, knownSet, params) {
   if (options === undefined || options === null) return params;
   if (!isPlainObject(options)) {
     throw new TypeError(
       `${builder}: options must be an object such as { ${known[0]}: ... }, got ${describe(options)}`,
     );
   }
-  rejectUnknown(builder, options, known, "option");
-  for (let i = 0; i < known.length; i++) {
-    const value = options[known[i]];
-    if (value !== undefined) params[known[i]] = value;
+  const names = Object.keys(options);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (knownSet[name] !== true) throwUnknown(builder, name, known, "option");
+    const value = options[name];
+    if (value !== undefined) params[name] = value;
   }
   return params;
 }
@@ -125,7 +144,7 @@ function copyOptions(builder, options, known, params) {
 // say speaks text: say("Welcome", { voiceProfile: "en-US-Standard-A" }).
 export function say(text, options) {
   requireString("say", "text", text);
-  return { action: "say", params: copyOptions("say", options, SAY_OPTIONS, { text }) };
+  return { action: "say", params: copyOptions("say", options, SAY_OPTIONS, SAY_KNOWN, { text }) };
 }
 
 // sayAndCapture speaks promptMessage and collects DTMF digits; the digits come
@@ -134,14 +153,14 @@ export function sayAndCapture(promptMessage, options) {
   requireString("sayAndCapture", "promptMessage", promptMessage);
   return {
     action: "sayAndCapture",
-    params: copyOptions("sayAndCapture", options, SAY_AND_CAPTURE_OPTIONS, { promptMessage }),
+    params: copyOptions("sayAndCapture", options, SAY_AND_CAPTURE_OPTIONS, SAY_AND_CAPTURE_KNOWN, { promptMessage }),
   };
 }
 
 // playFile plays the mp3 or wav file at an http(s) URL.
 export function playFile(fileUrl, options) {
   requireString("playFile", "fileUrl", fileUrl);
-  return { action: "playFile", params: copyOptions("playFile", options, PLAY_FILE_OPTIONS, { fileUrl }) };
+  return { action: "playFile", params: copyOptions("playFile", options, PLAY_FILE_OPTIONS, PLAY_FILE_KNOWN, { fileUrl }) };
 }
 
 // makeCall bridges the call: makeCall({ source: "+6560000000", destination: "+6560000001" }).
@@ -151,7 +170,7 @@ export function makeCall(options) {
       `makeCall: expects an object such as { source: "+6560000000", destination: "+6560000001" }, got ${describe(options)}`,
     );
   }
-  const params = copyOptions("makeCall", options, MAKE_CALL_OPTIONS, {});
+  const params = copyOptions("makeCall", options, MAKE_CALL_OPTIONS, MAKE_CALL_KNOWN, {});
   requireString("makeCall", "source", options.source);
   requireString("makeCall", "destination", options.destination);
   return { action: "makeCall", params };

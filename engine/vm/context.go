@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,32 +43,108 @@ func ScriptDeadline(received time.Time, budget time.Duration) time.Time {
 }
 
 // Shared is what every ctx of one runtime shares: ctx.log (see InstallConsole), the deeply
-// frozen ctx.env (see FrozenEnv) and ctx.fetch.
+// frozen ctx.env (see FrozenEnv) and ctx.fetch. Prepare it on its runtime before author code
+// runs there.
 type Shared struct {
 	Log   *goja.Object
 	Env   goja.Value
 	Fetch goja.Value
+
+	makeContext goja.Callable // contextSource's context function
+	invoke      goja.Callable // contextSource's invoke function
+	made        *goja.Object  // the ctx invoke made last (its keep callback)
 }
 
-// NewContext builds a handler's ctx argument on rt (SPEC §3), ctx.session apart: the ids of c,
-// the runtime's shared members, and ctx.deadline, the milliseconds left until deadline.
-func NewContext(rt *goja.Runtime, c Context, shared Shared, deadline time.Time) *goja.Object {
-	o := rt.NewObject()
-	set := func(name string, v any) { _ = o.Set(name, v) }
-	set("tenant", c.Tenant)
-	set("version", c.Version)
-	set("eventId", nullable(rt, c.EventID))
-	set("sessionId", nullable(rt, c.SessionID))
-	set("callId", nullable(rt, c.CallID))
-	set("dtmf", optional(rt, c.DTMF))
-	set("clientActionId", optional(rt, c.ClientActionID))
-	set("log", shared.Log)
-	set("env", shared.Env)
-	set("fetch", shared.Fetch)
-	_ = o.DefineAccessorProperty("deadline", rt.ToValue(func() int64 {
-		return max(time.Until(deadline).Milliseconds(), 0)
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return o
+// contextSource builds a ctx inside the VM: an object literal is made in one step, where
+// setting its members one by one from Go cost a call into goja each, and invoke builds the ctx
+// and calls the hook in one entry into the VM (goja gives its value stack back at every exit
+// and grows it again at the next entry). It is run before author code, so that the built-ins
+// it captures (Reflect.apply) are the real ones, and it reads no global afterwards.
+var contextSource = goja.MustCompile("callscript:ctx", `(function (remaining, keep, apply) {
+  "use strict";
+  function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session) {
+    const ctx = {
+      tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch,
+      get deadline() { return remaining(deadline); },
+      session,
+    };
+    if (session === undefined) delete ctx.session;
+    return ctx;
+  }
+  function invoke(hook, self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session) {
+    const ctx = context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session);
+    keep(ctx);
+    return apply(hook, self, [event, ctx]);
+  }
+  return [context, invoke];
+})`, true)
+
+// Prepare readies s to build ctx arguments on rt. Call it before any author code runs on rt.
+func (s *Shared) Prepare(rt *goja.Runtime) error {
+	factory, err := rt.RunProgram(contextSource)
+	if err != nil {
+		return fmt.Errorf("ctx: %w", err)
+	}
+	wrap, _ := goja.AssertFunction(factory)
+	remaining := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		left := call.Argument(0).ToInteger() - time.Now().UnixMilli()
+		return rt.ToValue(max(left, 0))
+	})
+	keep := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		s.made, _ = call.Argument(0).(*goja.Object)
+		return goja.Undefined()
+	})
+	apply := rt.Get("Reflect").ToObject(rt).Get("apply")
+	made, err := wrap(goja.Undefined(), remaining, keep, apply)
+	if err != nil {
+		return fmt.Errorf("ctx: %w", err)
+	}
+	pair := made.ToObject(rt)
+	s.makeContext, _ = goja.AssertFunction(pair.Get("0"))
+	s.invoke, _ = goja.AssertFunction(pair.Get("1"))
+	return nil
+}
+
+// contextArgs are the arguments of contextSource's functions after their first ones.
+func (s *Shared) contextArgs(rt *goja.Runtime, args []goja.Value, c Context, deadline time.Time, session goja.Value) []goja.Value {
+	if session == nil {
+		session = goja.Undefined()
+	}
+	return append(args,
+		rt.ToValue(c.Tenant), rt.ToValue(c.Version),
+		nullable(rt, c.EventID), nullable(rt, c.SessionID), nullable(rt, c.CallID),
+		optional(rt, c.DTMF), optional(rt, c.ClientActionID),
+		s.Log, s.Env, s.Fetch, rt.ToValue(deadline.UnixMilli()), session)
+}
+
+// NewContext builds a handler's ctx argument on rt, the runtime s was prepared on (SPEC §3):
+// the ids of c, the shared members, ctx.deadline, the milliseconds left until deadline, and
+// ctx.session when session is not nil.
+func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, session goja.Value) (*goja.Object, error) {
+	if s.makeContext == nil {
+		return nil, errors.New("ctx: the runtime was not prepared")
+	}
+	v, err := s.makeContext(goja.Undefined(), s.contextArgs(rt, make([]goja.Value, 0, 12), c, deadline, session)...)
+	if err != nil {
+		return nil, fmt.Errorf("ctx: %w", scriptErrorOf(err))
+	}
+	return v.(*goja.Object), nil
+}
+
+// Invoke calls hook with this as its `this`, the event, and the ctx NewContext would build, in
+// one entry into rt. It returns what the hook returned and the ctx; an error is the script's
+// (the ctx is still returned when the hook threw).
+func (s *Shared) Invoke(rt *goja.Runtime, hook, this, event goja.Value, c Context, deadline time.Time, session goja.Value) (goja.Value, *goja.Object, error) {
+	if s.invoke == nil {
+		return nil, nil, errors.New("ctx: the runtime was not prepared")
+	}
+	var buf [15]goja.Value
+	args := append(buf[:0], hook, this, event)
+	s.made = nil
+	v, err := s.invoke(goja.Undefined(), s.contextArgs(rt, args, c, deadline, session)...)
+	made := s.made
+	s.made = nil
+	return v, made, err
 }
 
 func nullable(rt *goja.Runtime, s string) goja.Value {

@@ -13,7 +13,22 @@ import (
 // is the largest cost of a warm call. The text must be valid JSON (webhook.Parse has checked
 // the event; the session was written by JSON.stringify).
 func decodeJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
-	d := jsonDecoder{vm: vm, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}}
+	return decode(jsonDecoder{vm: vm, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
+}
+
+// DecodeEvent is the handler's event argument: the webhook's JSON text as a JavaScript value
+// whose objects build their members when the script reads them (see lazyObject), so that the
+// event's trip from bytes to a JS object costs a scan. The test runner's call simulator makes
+// its events with it too, so that scripts see the same object under test as in production.
+func DecodeEvent(vm *goja.Runtime, data []byte) (goja.Value, error) { return decodeLazyJSON(vm, data) }
+
+// decodeLazyJSON is decodeJSON with the objects in the text made lazyObjects.
+func decodeLazyJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
+	return decode(jsonDecoder{vm: vm, lazy: true, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
+}
+
+func decode(d jsonDecoder) (goja.Value, error) {
+	data := d.sc.Data
 	v, err := d.value()
 	if err != nil {
 		return nil, err
@@ -29,9 +44,10 @@ func decodeJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
 const maxJSONDepth = 10000
 
 type jsonDecoder struct {
-	vm  *goja.Runtime
-	sc  jsonscan.Scanner
-	buf []byte // where strings with escapes are decoded, reused
+	vm   *goja.Runtime
+	sc   jsonscan.Scanner
+	buf  []byte // where strings with escapes are decoded, reused
+	lazy bool   // objects are lazyObjects
 }
 
 // value reads the value after d.sc.Pos and the white space before it.
@@ -39,6 +55,9 @@ func (d *jsonDecoder) value() (goja.Value, error) {
 	d.sc.SkipSpace()
 	switch d.sc.PeekKind() {
 	case jsonscan.Object:
+		if d.lazy {
+			return newLazyObject(d.vm, &d.sc)
+		}
 		return d.object()
 	case jsonscan.Array:
 		return d.array()
@@ -158,11 +177,4 @@ func (d *jsonDecoder) str() (string, error) {
 	return d.text(v), nil
 }
 
-func (d *jsonDecoder) text(v jsonscan.Span) string {
-	content := d.sc.Data[v.Start:v.End]
-	if v.Plain {
-		return string(content)
-	}
-	d.buf = jsonscan.AppendUnquoted(d.buf[:0], content)
-	return string(d.buf)
-}
+func (d *jsonDecoder) text(v jsonscan.Span) string { return spanText(d.sc.Data, v, &d.buf) }

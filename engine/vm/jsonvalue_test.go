@@ -34,6 +34,13 @@ func sameAsJSONParse(t *testing.T, text string) {
 	if a.String() != b.String() {
 		t.Fatalf("%q:\nJSON.parse  %s\ndecodeJSON  %s", text, a, b)
 	}
+	lazy, err := decodeLazyJSON(vm, []byte(text))
+	if err != nil {
+		t.Fatalf("%q: decodeLazyJSON: %v", text, err)
+	}
+	if c, _ := stringify(goja.Undefined(), lazy); c.String() != a.String() {
+		t.Fatalf("%q:\nJSON.parse      %s\ndecodeLazyJSON  %s", text, a, c)
+	}
 	if obj, ok := got.(*goja.Object); ok && obj.ClassName() == "Object" {
 		if proto := obj.Prototype(); proto == nil || proto != vm.Get("Object").ToObject(vm).Get("prototype").(*goja.Object) {
 			t.Fatalf("%q: the decoded object's prototype changed", text)
@@ -61,6 +68,49 @@ func TestDecodeJSONAgreesWithJSONParse(t *testing.T) {
 	}
 }
 
+// TestLazyEventBehavesAsAPlainObject runs what scripts do with an event on the lazy event and
+// on JSON.parse's, and expects the same results.
+func TestLazyEventBehavesAsAPlainObject(t *testing.T) {
+	data, err := os.ReadFile("../webhook/testdata/events/ivr-action-completed-dtmf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, script string }{
+		{"read", `[e.eventType, e.payload.eventData.dtmf, e.payload.missing, e.nope]`},
+		{"identity", `e.payload === e.payload && e.payload.eventData === e.payload.eventData`},
+		{"keys", `[Object.keys(e), Object.keys(e.payload), Object.entries(e.payload.eventData)]`},
+		{"in and own", `["payload" in e, "toString" in e, e.hasOwnProperty("payload"), e.hasOwnProperty("toString"), Object.prototype.hasOwnProperty.call(e.payload, "sessionId")]`},
+		{"for in", `(() => { const out = []; for (const k in e.payload) out.push(k); return out })()`},
+		{"mutate", `(() => { e.payload.sessionId = "changed"; e.added = [1]; delete e.eventType; e.payload.eventData.dtmf += "9"; return e })()`},
+		{"delete while iterating", `(() => { const out = []; for (const k in e.payload) { out.push(k); delete e.payload.callStatus } return [out, e] })()`},
+		{"spread and assign", `[{ ...e.payload, extra: 1 }, Object.assign({}, e)]`},
+		{"descriptor", `Object.getOwnPropertyDescriptor(e, "payload").enumerable && Object.getOwnPropertyDescriptor(e, "payload").writable`},
+		{"prototype", `Object.getPrototypeOf(e) === Object.prototype && e.constructor === Object && typeof e === "object" && !Array.isArray(e)`},
+		{"stringify", `JSON.stringify(e, null, 2)`},
+		{"number keys", `(() => { e[2] = "b"; e[1] = "a"; return Object.keys(e) })()`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			results := make([]string, 2)
+			for i, decodeEvent := range []func(*goja.Runtime) goja.Value{
+				func(vm *goja.Runtime) goja.Value { v, _ := decodeLazyJSON(vm, data); return v },
+				func(vm *goja.Runtime) goja.Value { v, _ := vm.RunString("(" + string(data) + ")"); return v },
+			} {
+				vm := goja.New()
+				_ = vm.Set("e", decodeEvent(vm))
+				v, err := vm.RunString("JSON.stringify(" + tc.script + ")")
+				if err != nil {
+					t.Fatalf("run %d: %v", i, err)
+				}
+				results[i] = v.String()
+			}
+			if results[0] != results[1] {
+				t.Errorf("lazy event:  %s\nplain event: %s", results[0], results[1])
+			}
+		})
+	}
+}
+
 func FuzzDecodeJSON(f *testing.F) {
 	f.Add(`{"eventType":"CALL_ACTION","payload":{"eventData":{"dtmf":"1"},"n":-1.25e-3}}`)
 	f.Add(`[{"__proto__":1},"\ud83d\ude00",[[[]]]]`)
@@ -83,6 +133,14 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
 			if _, err := decodeJSON(vm, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("lazy", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := decodeLazyJSON(vm, data); err != nil {
 				b.Fatal(err)
 			}
 		}

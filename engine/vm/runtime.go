@@ -61,6 +61,9 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	if rt.shared.Env, err = FrozenEnv(vm, rt.parse, p.cfg.Env); err != nil {
 		return nil, err
 	}
+	if err := rt.shared.Prepare(vm); err != nil {
+		return nil, err
+	}
 
 	stop := context.AfterFunc(ctx, func() { vm.Interrupt(ctx.Err()) })
 	defer stop()
@@ -107,6 +110,8 @@ type Call struct {
 	Gate *Gate
 	// Guard stops the script if the process nears its memory limit while it runs; nil: no guard.
 	Guard *MemoryGuard
+	// Workers runs the call; nil runs it on a new goroutine.
+	Workers *Workers
 }
 
 // Result is the outcome of one call.
@@ -137,7 +142,7 @@ func (p *Program) Run(ctx context.Context, c Call) Result {
 	runCtx, cancel := context.WithDeadline(ctx, c.Deadline)
 	defer cancel()
 	done := make(chan Result, 1)
-	go func() { done <- p.runOn(runCtx, c) }()
+	c.Workers.Go(func() { done <- p.runOn(runCtx, c) })
 	select {
 	case res := <-done:
 		return res
@@ -159,17 +164,17 @@ func (p *Program) Run(ctx context.Context, c Call) Result {
 // runOn runs the call on a runtime from the pool (or a new one) on the current goroutine,
 // holding one of the tenant's execution slots while JavaScript runs.
 func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
-	waited, err := c.Gate.acquire(ctx)
+	held, waited, err := c.Gate.acquire(ctx)
 	if err != nil {
 		if errors.Is(err, ErrOverloaded) {
 			return Result{Err: ErrOverloaded, Waited: waited}
 		}
 		return Result{Err: deadlineError(ctx, c.Deadline, nil), Waited: waited}
 	}
-	held := true
+	holding := true
 	defer func() {
-		if held {
-			c.Gate.release()
+		if holding {
+			c.Gate.release(held)
 		}
 	}()
 	defer func() { res.Waited = waited }()
@@ -206,12 +211,13 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 	}()
 	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines, fetcher: c.Fetch}
 	// While the handler awaits host work, its slot is free for the tenant's other events.
-	rt.loop.yield = func() { c.Gate.release(); held = false }
+	rt.loop.yield = func() { c.Gate.release(held); holding = false }
 	rt.loop.resume = func() error {
-		if err := c.Gate.reacquire(ctx); err != nil {
+		h, err := c.Gate.reacquire(ctx)
+		if err != nil {
 			return err
 		}
-		held = true
+		held, holding = h, true
 		return nil
 	}
 	defer rt.flushDroppedLogs()
@@ -238,25 +244,24 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 
 // invoke calls the handler, settles its promise, and serialises the answer and ctx.session.
 func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, err error) {
-	event, err := decodeJSON(rt.vm, c.Event)
+	event, err := DecodeEvent(rt.vm, c.Event)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
 	}
-	ctxObj := NewContext(rt.vm, c.Context, rt.shared, c.Deadline)
+	var state goja.Value // no ctx.session
 	if c.SessionLimit > 0 {
-		var state goja.Value = rt.vm.NewObject()
+		state = rt.vm.NewObject()
 		if c.Session != nil {
 			if state, err = decodeJSON(rt.vm, c.Session); err != nil {
 				return nil, nil, fmt.Errorf("the stored session is not valid JSON: %w", scriptErrorOf(err))
 			}
 		}
-		_ = ctxObj.Set("session", state)
 	}
 	fn, ok := rt.handler.funcs[c.Hook]
 	if !ok {
 		return nil, nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
 	}
-	value, err := fn.call(rt.handler.this, event, ctxObj)
+	value, ctxObj, err := rt.shared.Invoke(rt.vm, fn.value, rt.handler.this, event, c.Context, c.Deadline, state)
 	if err != nil {
 		return nil, nil, scriptErrorOf(err)
 	}
