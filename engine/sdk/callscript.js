@@ -81,13 +81,13 @@ function requireString(builder, name, value) {
   }
 }
 
-// lookup makes a set of names to test membership in: an object without a
-// prototype, so that a miss ends at once and no name such as "toString" is
-// found on Object.prototype.
+// lookup maps each of names to its position: an object without a prototype,
+// so that a miss ends at once and no name such as "toString" is found on
+// Object.prototype.
 function lookup(names) {
-  const set = Object.create(null);
-  for (let i = 0; i < names.length; i++) set[names[i]] = true;
-  return Object.freeze(set);
+  const positions = Object.create(null);
+  for (let i = 0; i < names.length; i++) positions[names[i]] = i;
+  return Object.freeze(positions);
 }
 
 const SAY_KNOWN = lookup(SAY_OPTIONS);
@@ -121,10 +121,9 @@ function isPlainObject(value) {
 }
 
 // copyOptions copies the options that are not undefined into params, in the
-// order they were given, and rejects any option the builder does not know
-// (known lists them, knownSet is lookup(known)). The engine writes the
-// callflow's parameters in its own order when it answers.
-function copyOptions(builder, options, known, knownSet, params) {
+// builder's order (known lists the options, positions is lookup(known)), and
+// rejects any option the builder does not know.
+function copyOptions(builder, options, known, positions, params) {
   if (options === undefined || options === null) return params;
   if (!isPlainObject(options)) {
     throw new TypeError(
@@ -132,11 +131,20 @@ function copyOptions(builder, options, known, knownSet, params) {
     );
   }
   const names = Object.keys(options);
+  let last = -1;
+  let inOrder = true;
   for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (knownSet[name] !== true) throwUnknown(builder, name, known, "option");
-    const value = options[name];
-    if (value !== undefined) params[name] = value;
+    const position = positions[names[i]];
+    if (position === undefined) throwUnknown(builder, names[i], known, "option");
+    if (position < last) inOrder = false;
+    last = position;
+  }
+  // Options written in the builder's order (the usual case) are copied as
+  // they are; others are put in order first.
+  const order = inOrder ? names : names.sort((a, b) => positions[a] - positions[b]);
+  for (let i = 0; i < order.length; i++) {
+    const value = options[order[i]];
+    if (value !== undefined) params[order[i]] = value;
   }
   return params;
 }
