@@ -202,15 +202,14 @@ func SessionJSON(v goja.Value, stringify goja.Callable, limit int) ([]byte, erro
 	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
 		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + describeValue(v) + ")"}
 	}
-	text, err := stringify(goja.Undefined(), obj)
+	text, _, err := stringifyJSON(obj, stringify)
 	if err != nil {
 		return nil, fmt.Errorf("ctx.session cannot be saved as JSON: %w", scriptErrorOf(err))
 	}
-	s := text.String()
-	if len(s) > limit {
-		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(s), limit)}
+	if len(text) > limit {
+		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(text), limit)}
 	}
-	return []byte(s), nil
+	return text, nil
 }
 
 // describeValue names a value's type for an error message.

@@ -277,14 +277,14 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 	if !c.Answer || value == nil || goja.IsUndefined(value) || goja.IsNull(value) {
 		return nil, session, nil
 	}
-	text, err := rt.stringify(goja.Undefined(), value)
+	text, ok, err := stringifyJSON(value, rt.stringify)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the returned value cannot be turned into JSON: %w", scriptErrorOf(err))
 	}
-	if goja.IsUndefined(text) {
+	if !ok {
 		return nil, session, nil
 	}
-	return []byte(text.String()), session, nil
+	return text, session, nil
 }
 
 // deadlineError describes a call cut at its deadline, keeping where the script was if known.
