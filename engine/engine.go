@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/metrics"
@@ -102,6 +103,20 @@ type Options struct {
 	Fetch *fetch.Client
 }
 
+// CompileSDK compiles the "callscript" module that every runtime runs before its tenant's
+// program (see bundle.BuildSDK).
+func CompileSDK(ctx context.Context) (*goja.Program, error) {
+	b, err := bundle.BuildSDK(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the callscript module: %w", err)
+	}
+	prog, err := vm.Compile(bundle.SDKFile, b.Code)
+	if err != nil {
+		return nil, fmt.Errorf("the callscript module: %w", err)
+	}
+	return prog, nil
+}
+
 // workerIdleTime is how long a goroutine that ran a script waits for the next before it ends.
 const workerIdleTime = 30 * time.Second
 
@@ -116,6 +131,7 @@ type Engine struct {
 	workers  *vm.Workers                       // the goroutines scripts run on
 	cores    *vm.Cores                         // the cores no script runs on, which short-running tenants may borrow
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
+	sdk      *goja.Program                     // the "callscript" module, shared by every tenant
 	sessions *expirable.LRU[string, string]    // sessionId → tenant, for events that carry no subAccountId
 	store    store.Store
 	releases *lru.Cache[string, *release] // "tenant@version" → release, for calls pinned to it
@@ -198,6 +214,10 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("program cache: %w", err)
 	}
+	sdk, err := CompileSDK(ctx)
+	if err != nil {
+		return nil, err
+	}
 	releases, err := lru.New[string, *release](opts.RetainedVersions)
 	if err != nil {
 		return nil, fmt.Errorf("version cache: %w", err)
@@ -210,6 +230,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		metrics:  metrics.New(opts.Registerer),
 		logger:   slog.New(logs.Handler(opts.Logger.Handler())),
 		programs: programs,
+		sdk:      sdk,
 		releases: releases,
 		store:    opts.Store,
 		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),

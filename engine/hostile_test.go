@@ -88,7 +88,7 @@ export default () => {
     require: required, process: typeof process, Deno: typeof Deno, Bun: typeof Bun,
     globalProcess: typeof g.process, setTimeout: typeof setTimeout, XMLHttpRequest: typeof XMLHttpRequest,
     WebAssembly: typeof WebAssembly, importScripts: typeof importScripts, load: typeof load,
-    goValue: Object.getOwnPropertyNames(g).filter((k) => /go|host|__/i.test(k) && k !== "__callscript_exports" && k !== "GoError").join(","),
+    goValue: Object.getOwnPropertyNames(g).filter((k) => /go|host|__/i.test(k) && k !== "__callscript_exports" && k !== "__callscript_sdk" && k !== "GoError").join(","),
   };
   return [{ action: "say", params: { text: JSON.stringify(probes) } }];
 };`})

@@ -395,6 +395,7 @@ func (e *Engine) loadProgram(ctx context.Context, id, version, hash, code string
 		Tenant:      id,
 		Version:     version,
 		Program:     prog,
+		SDK:         e.sdk,
 		Logger:      e.logger.With(slog.String("tenant", id), slog.String("version", version)),
 		InitTimeout: timeout,
 	})

@@ -6,7 +6,10 @@
 // ExportsGlobal. esbuild never touches the disk: every file comes from the
 // snapshot, only relative imports and "callscript" resolve (and
 // "callscript/test" in a bundle built from a test file, see IsTestFile), and
-// nothing may leave the tenant folder.
+// nothing may leave the tenant folder. The "callscript" module is not copied
+// into each tenant's program: BuildSDK makes it a program of its own, run
+// once in every runtime before the tenant's, and a tenant's imports of it
+// read the global SDKGlobal it defines.
 //
 // # Positions
 //
@@ -55,6 +58,17 @@ const ExportsGlobal = "__callscript_exports"
 // SDKFile is the file name that stack positions give for code of the
 // "callscript" module. It cannot be the name of a tenant file.
 const SDKFile = "callscript:sdk.js"
+
+// SDKGlobal is the global that the SDK program (see BuildSDK) assigns the
+// frozen exports of the "callscript" module to. A tenant's program does not
+// carry the module's code: its imports of "callscript" read this global, so
+// that ten thousand tenants share one compiled copy of the SDK instead of
+// holding one each.
+const SDKGlobal = "__callscript_sdk"
+
+// sdkImplPath is the esbuild path of the SDK's own source, which only
+// BuildSDK bundles; tenants' imports of "callscript" load a stub.
+const sdkImplPath = "callscript/sdk"
 
 // The esbuild namespaces of the two kinds of module a bundle is made of.
 // Their names appear only inside esbuild: Build strips them from error
@@ -151,20 +165,34 @@ func loaderFor(name string) (api.Loader, bool) {
 // Source.Entry), into one program. A problem in the tenant's source is
 // returned as a *BuildError; any other error is the engine's.
 func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	if _, ok := src.Files[entry]; !ok {
 		return nil, &BuildError{Errors: []Error{{File: entry, Message: "entry file not found in the tenant folder"}}}
 	}
-	r := &resolver{src: src, entry: entry, loaded: make(map[string]bool)}
+	return esbuildBundle(ctx, &resolver{src: src, entry: entry, loaded: make(map[string]bool)}, ExportsGlobal, "")
+}
+
+// BuildSDK bundles the "callscript" module on its own, into the program that
+// every runtime runs before its tenant's program: it assigns the module's
+// exports, frozen, to the global SDKGlobal, and its stack positions name
+// SDKFile.
+func BuildSDK(ctx context.Context) (*Bundle, error) {
+	r := &resolver{src: &Source{}, entry: sdkImplPath, sdk: true, loaded: make(map[string]bool)}
+	return esbuildBundle(ctx, r, SDKGlobal, "Object.freeze("+SDKGlobal+");\n")
+}
+
+// esbuildBundle runs esbuild for r, into a program that assigns its entry's exports
+// to global and ends with footer.
+func esbuildBundle(ctx context.Context, r *resolver, global, footer string) (*Bundle, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	esb, ctxErr := api.Context(api.BuildOptions{
 		EntryPoints: []string{entryPlaceholder},
 		Bundle:      true,
 		Write:       false,
 		Outfile:     outputName,
 		Format:      api.FormatIIFE,
-		GlobalName:  ExportsGlobal,
+		GlobalName:  global,
 		Platform:    api.PlatformNeutral,
 		Target:      api.ES2022,
 		// goja runs ES2022 except for these, which esbuild lowers.
@@ -219,7 +247,7 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	program := string(code) + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
+	program := string(code) + footer + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
 	sum := sha256.Sum256([]byte(program))
 	return &Bundle{
 		Code:     program,
@@ -273,6 +301,7 @@ func authorFile(file string) string {
 type resolver struct {
 	src   *Source
 	entry string
+	sdk   bool // the entry is the SDK itself (BuildSDK)
 
 	mu     sync.Mutex      // esbuild calls plugins from several goroutines
 	loaded map[string]bool // tenant files loaded so far
@@ -294,6 +323,9 @@ func (r *resolver) setup(build api.PluginBuild) {
 	// path or an error, so esbuild's own resolver never looks at the disk.
 	build.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 		if args.Kind == api.ResolveEntryPoint {
+			if r.sdk {
+				return api.OnResolveResult{Path: sdkImplPath, Namespace: sdkNamespace}, nil
+			}
 			return api.OnResolveResult{Path: r.entry, Namespace: tenantNamespace}, nil
 		}
 		if args.Path == sdk.ModuleName {
@@ -315,9 +347,14 @@ func (r *resolver) setup(build api.PluginBuild) {
 		return api.OnResolveResult{Path: name, Namespace: tenantNamespace}, nil
 	})
 	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: sdkNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
-		source := sdk.ModuleSource
-		if args.Path == sdk.TestModuleName {
+		var source string
+		switch args.Path {
+		case sdkImplPath:
+			source = sdk.ModuleSource
+		case sdk.TestModuleName:
 			source = sdk.TestModuleSource
+		default:
+			source = sdkStub()
 		}
 		return api.OnLoadResult{Contents: &source, Loader: api.LoaderJS}, nil
 	})
@@ -335,6 +372,14 @@ func (r *resolver) setup(build api.PluginBuild) {
 		contents := string(data)
 		return api.OnLoadResult{Contents: &contents, Loader: loader}, nil
 	})
+}
+
+// sdkStub is what a tenant's import of "callscript" loads: the module's
+// exports read from the SDK program's global. It exports the same names as
+// the module, so that esbuild still refuses an import of a name the module
+// does not export, at build time and at the author's line.
+func sdkStub() string {
+	return "export const { " + strings.Join(sdk.ModuleExports(), ", ") + " } = " + SDKGlobal + ";\n"
 }
 
 func failResolve(text string) api.OnResolveResult {

@@ -50,7 +50,18 @@ func load(t testing.TB, b *Bundle) *goja.Runtime {
 	if err != nil {
 		t.Fatalf("goja.Compile: %v", err)
 	}
+	sdkBundle, err := BuildSDK(context.Background())
+	if err != nil {
+		t.Fatalf("BuildSDK: %v", err)
+	}
+	sdkProgram, err := goja.Compile(SDKFile, sdkBundle.Code, false)
+	if err != nil {
+		t.Fatalf("goja.Compile the SDK: %v", err)
+	}
 	vm := goja.New()
+	if _, err := vm.RunProgram(sdkProgram); err != nil {
+		t.Fatalf("run the SDK: %v", err)
+	}
 	if _, err := vm.RunProgram(program); err != nil {
 		t.Fatalf("run program: %v", err)
 	}

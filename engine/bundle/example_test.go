@@ -31,13 +31,28 @@ export default function (event: { payload: { source: string } }) {
 	}
 	fmt.Println("files:", b.Files)
 
-	// Compile once per version; run in as many runtimes as needed.
+	// Compile once per version; run in as many runtimes as needed, each after the
+	// "callscript" module, which every tenant shares (compile it once per process).
+	sdk, err := bundle.BuildSDK(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sdkProgram, err := goja.Compile(bundle.SDKFile, sdk.Code, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	program, err := goja.Compile(bundle.ProgramName, b.Code, false)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	vm := goja.New()
+	if _, err := vm.RunProgram(sdkProgram); err != nil {
+		fmt.Println(err)
+		return
+	}
 	if _, err := vm.RunProgram(program); err != nil {
 		fmt.Println(err)
 		return

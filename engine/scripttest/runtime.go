@@ -188,6 +188,9 @@ func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	if err := f.shared.Prepare(rt); err != nil {
 		return nil, err
 	}
+	if err := vm.InstallSDK(rt, t.sdk); err != nil {
+		return nil, err
+	}
 	host := f.newHost()
 	if err := rt.GlobalObject().DefineDataProperty(hostGlobal, host, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
 		return nil, err

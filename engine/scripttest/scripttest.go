@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dop251/goja"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -223,6 +224,7 @@ type tenantUnderTest struct {
 	id, version string
 	settings    *tenant.Settings
 	budget      time.Duration // the time budget of one event
+	sdk         *goja.Program // the "callscript" module, as the server runs it
 }
 
 // loadTenant builds and load-checks the tenant exactly as the server does, and reads the
@@ -247,11 +249,16 @@ func loadTenant(ctx context.Context, scriptsDir, id string, src *bundle.Source, 
 			return nil, []engine.Problem{{File: "tenant.json", Message: err.Error()}}, nil
 		}
 	}
+	sdkProgram, err := engine.CompileSDK(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	t := &tenantUnderTest{
 		id:       id,
 		version:  info.Version,
 		settings: settings,
 		budget:   engine.DefaultTimeout,
+		sdk:      sdkProgram,
 	}
 	if settings.Timeout > 0 {
 		t.budget = settings.Timeout

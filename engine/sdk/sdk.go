@@ -13,6 +13,7 @@ package sdk
 import (
 	"embed"
 	"io/fs"
+	"regexp"
 )
 
 // ModuleName is the import specifier that resolves to this module.
@@ -22,6 +23,18 @@ const ModuleName = "callscript"
 //
 //go:embed callscript.js
 var ModuleSource string
+
+// ModuleExports lists the names "callscript" exports, in the order of its source.
+func ModuleExports() []string {
+	var names []string
+	for _, m := range exportRE.FindAllStringSubmatch(ModuleSource, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// exportRE matches the module's export declarations, all of them `export function name(`.
+var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
 
 // typesFS holds types/*.d.ts: callscript.d.ts declares "callscript", and any other file
 // declares a module of its own (such as the test API).

@@ -45,6 +45,9 @@ type Config struct {
 	Tenant, Version string
 	// Program is the compiled bundle (see Compile); it is shared by every runtime of the version.
 	Program *goja.Program
+	// SDK is the compiled "callscript" module (bundle.BuildSDK), run in each runtime before
+	// Program, whose imports of the module read it; nil for a program that imports nothing.
+	SDK *goja.Program
 	// Logger receives console output and script log lines; nil discards them.
 	Logger *slog.Logger
 	// MaxIdle bounds the warm runtimes kept between calls (default 4).

@@ -76,6 +76,9 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 			err = fmt.Errorf("module initialisation crashed: %v", r)
 		}
 	}()
+	if err := InstallSDK(vm, p.cfg.SDK); err != nil {
+		return nil, err
+	}
 	if _, err := vm.RunProgram(p.cfg.Program); err != nil {
 		return nil, fmt.Errorf("module initialisation failed: %w", scriptErrorOf(err))
 	}
@@ -83,6 +86,18 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 		return nil, err
 	}
 	return rt, nil
+}
+
+// InstallSDK runs the compiled "callscript" module (bundle.BuildSDK) on rt, before any
+// tenant program, whose imports of the module read what it defines. A nil sdk does nothing.
+func InstallSDK(rt *goja.Runtime, sdk *goja.Program) error {
+	if sdk == nil {
+		return nil
+	}
+	if _, err := rt.RunProgram(sdk); err != nil {
+		return fmt.Errorf("the callscript module failed to start: %w", scriptErrorOf(err))
+	}
+	return nil
 }
 
 // Call is one event for the program's handler.
