@@ -45,6 +45,7 @@ const (
 	DefaultSessionTTL     = 4 * time.Hour
 	DefaultRetained       = 256
 	DefaultLogLines       = 200
+	DefaultIdleRuntimes   = 1024
 	maxLoggedTenants      = 20_000
 	defaultSessionTTL     = 12 * time.Hour
 	defaultSessionEntries = 200_000
@@ -81,6 +82,10 @@ type Options struct {
 	// RetainedVersions bounds the earlier versions kept loaded for calls that started on them
 	// (default 256 across all tenants).
 	RetainedVersions int
+	// IdleRuntimes bounds the warm script runtimes kept between calls across all tenants
+	// (default 1024); past it, the tenants called least recently give theirs up, and their
+	// next call starts a runtime afresh (see vm.IdleRuntimes).
+	IdleRuntimes int
 	// LogLines is how many recent log lines are kept per tenant for Logs (default 200).
 	LogLines int
 	// Registerer receives the engine's Prometheus metrics (default: a private registry).
@@ -132,6 +137,7 @@ type Engine struct {
 	cores    *vm.Cores                         // the cores no script runs on, which short-running tenants may borrow
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	sdk      *goja.Program                     // the "callscript" module, shared by every tenant
+	idle     *vm.IdleRuntimes                  // the warm runtimes kept between calls, all tenants together
 	sessions *expirable.LRU[string, string]    // sessionId → tenant, for events that carry no subAccountId
 	store    store.Store
 	releases *lru.Cache[string, *release] // "tenant@version" → release, for calls pinned to it
@@ -178,6 +184,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = DefaultSessionTTL
 	}
+	if opts.IdleRuntimes <= 0 {
+		opts.IdleRuntimes = DefaultIdleRuntimes
+	}
 	if opts.RetainedVersions <= 0 {
 		opts.RetainedVersions = DefaultRetained
 	}
@@ -218,7 +227,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	releases, err := lru.New[string, *release](opts.RetainedVersions)
+	releases, err := lru.NewWithEvict(opts.RetainedVersions, func(_ string, rel *release) {
+		rel.program.Retire() // its warm runtimes go back to the budget; a running call keeps its own
+	})
 	if err != nil {
 		return nil, fmt.Errorf("version cache: %w", err)
 	}
@@ -231,6 +242,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		logger:   slog.New(logs.Handler(opts.Logger.Handler())),
 		programs: programs,
 		sdk:      sdk,
+		idle:     vm.NewIdleRuntimes(opts.IdleRuntimes),
 		releases: releases,
 		store:    opts.Store,
 		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),

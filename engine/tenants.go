@@ -396,6 +396,7 @@ func (e *Engine) loadProgram(ctx context.Context, id, version, hash, code string
 		Version:     version,
 		Program:     prog,
 		SDK:         e.sdk,
+		Idle:        e.idle,
 		Logger:      e.logger.With(slog.String("tenant", id), slog.String("version", version)),
 		InitTimeout: timeout,
 	})

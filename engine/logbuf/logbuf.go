@@ -26,11 +26,12 @@ type Buffers struct {
 	rings     *lru.Cache[string, *ring] // bounded: a _default folder serves any subAccountId
 }
 
+// ring keeps a tenant's newest lines. It grows as lines come, up to its size, so that ten
+// thousand quiet tenants hold a line or two each rather than room for a full ring.
 type ring struct {
 	mu    sync.Mutex
-	lines []Line
-	next  int
-	full  bool
+	lines []Line // oldest first until it is full; then a circle
+	next  int    // where the next line goes
 }
 
 // New keeps up to perTenant lines for each of at most tenants tenants.
@@ -47,10 +48,7 @@ func (b *Buffers) Recent(tenant string, limit int) []Line {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := r.next
-	if r.full {
-		n = len(r.lines)
-	}
+	n := len(r.lines)
 	out := make([]Line, 0, min(limit, n))
 	for i := 1; i <= n && len(out) < limit; i++ {
 		out = append(out, r.lines[(r.next-i+len(r.lines))%len(r.lines)])
@@ -61,17 +59,18 @@ func (b *Buffers) Recent(tenant string, limit int) []Line {
 func (b *Buffers) add(tenant string, line Line) {
 	r, ok := b.rings.Get(tenant)
 	if !ok {
-		r = &ring{lines: make([]Line, b.perTenant)}
+		r = &ring{}
 		if prev, found, _ := b.rings.PeekOrAdd(tenant, r); found {
 			r = prev
 		}
 	}
 	r.mu.Lock()
-	r.lines[r.next] = line
-	r.next = (r.next + 1) % len(r.lines)
-	if r.next == 0 {
-		r.full = true
+	if len(r.lines) < b.perTenant {
+		r.lines = append(r.lines, line)
+	} else {
+		r.lines[r.next] = line
 	}
+	r.next = (r.next + 1) % b.perTenant
 	r.mu.Unlock()
 }
 

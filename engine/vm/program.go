@@ -8,6 +8,7 @@
 package vm
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,8 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxIdle bounds the warm runtimes kept between calls (default 4).
 	MaxIdle int
+	// Idle bounds the warm runtimes kept across programs (nil: only MaxIdle bounds them).
+	Idle *IdleRuntimes
 	// InitTimeout bounds the module's top-level code when a runtime is created (default 2s).
 	InitTimeout time.Duration
 	// MaxCallStack bounds the JavaScript call depth (default 2000 frames).
@@ -66,9 +69,10 @@ type Config struct {
 
 // Program is a load-checked tenant version, ready to run events. It is safe for concurrent use.
 type Program struct {
-	cfg   Config
-	hooks hookSet // the handler's, as the load check found it
-	idle  chan *runtime
+	cfg    Config
+	hooks  hookSet    // the handler's, as the load check found it
+	idle   []*runtime // warm runtimes, the most recently used last; guarded by cfg.Idle
+	inIdle *list.Element
 }
 
 // Compile compiles a bundle's code. The inline source map it carries makes every position
@@ -103,7 +107,10 @@ func Load(ctx context.Context, cfg Config) (*Program, error) {
 	if cfg.MaxLogLines <= 0 {
 		cfg.MaxLogLines = defaultMaxLogPerCall
 	}
-	p := &Program{cfg: cfg, idle: make(chan *runtime, cfg.MaxIdle)}
+	if cfg.Idle == nil {
+		cfg.Idle = NewIdleRuntimes(cfg.MaxIdle)
+	}
+	p := &Program{cfg: cfg}
 	ctx, cancel := context.WithTimeout(ctx, cfg.InitTimeout)
 	defer cancel()
 	type created struct {
@@ -149,20 +156,14 @@ func (p *Program) HookFor(eventType, callStatus string) (hook string, ok bool) {
 }
 
 // get hands out a warm runtime, or nil when the pool is empty.
-func (p *Program) get() *runtime {
-	select {
-	case rt := <-p.idle:
-		return rt
-	default:
-		return nil
-	}
-}
+func (p *Program) get() *runtime { return p.cfg.Idle.take(p) }
 
 // put returns a clean runtime to the pool, dropping it when the pool is full.
 func (p *Program) put(rt *runtime) {
 	rt.vm.ClearInterrupt()
-	select {
-	case p.idle <- rt:
-	default:
-	}
+	p.cfg.Idle.keep(p, rt)
 }
+
+// Retire gives up the program's warm runtimes: its version will not serve again. A call
+// still running keeps its runtime and returns it afterwards.
+func (p *Program) Retire() { p.cfg.Idle.drop(p) }
