@@ -110,12 +110,8 @@ type Options struct {
 
 // CompileSDK compiles the "callscript" module that every runtime runs before its tenant's
 // program (see bundle.BuildSDK).
-func CompileSDK(ctx context.Context) (*goja.Program, error) {
-	b, err := bundle.BuildSDK(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("the callscript module: %w", err)
-	}
-	prog, err := vm.Compile(bundle.SDKFile, b.Code)
+func CompileSDK() (*goja.Program, error) {
+	prog, err := vm.Compile(bundle.SDKFile, bundle.SDKProgram())
 	if err != nil {
 		return nil, fmt.Errorf("the callscript module: %w", err)
 	}
@@ -223,7 +219,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("program cache: %w", err)
 	}
-	sdk, err := CompileSDK(ctx)
+	sdk, err := CompileSDK()
 	if err != nil {
 		return nil, err
 	}

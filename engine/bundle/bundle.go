@@ -7,7 +7,7 @@
 // snapshot, only relative imports and "callscript" resolve (and
 // "callscript/test" in a bundle built from a test file, see IsTestFile), and
 // nothing may leave the tenant folder. The "callscript" module is not copied
-// into each tenant's program: BuildSDK makes it a program of its own, run
+// into each tenant's program: SDKProgram makes it a program of its own, run
 // once in every runtime before the tenant's, and a tenant's imports of it
 // read the global SDKGlobal it defines.
 //
@@ -40,6 +40,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,16 +60,12 @@ const ExportsGlobal = "__callscript_exports"
 // "callscript" module. It cannot be the name of a tenant file.
 const SDKFile = "callscript:sdk.js"
 
-// SDKGlobal is the global that the SDK program (see BuildSDK) assigns the
+// SDKGlobal is the global that the SDK program (see SDKProgram) assigns the
 // frozen exports of the "callscript" module to. A tenant's program does not
 // carry the module's code: its imports of "callscript" read this global, so
 // that ten thousand tenants share one compiled copy of the SDK instead of
 // holding one each.
 const SDKGlobal = "__callscript_sdk"
-
-// sdkImplPath is the esbuild path of the SDK's own source, which only
-// BuildSDK bundles; tenants' imports of "callscript" load a stub.
-const sdkImplPath = "callscript/sdk"
 
 // The esbuild namespaces of the two kinds of module a bundle is made of.
 // Their names appear only inside esbuild: Build strips them from error
@@ -168,21 +165,27 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 	if _, ok := src.Files[entry]; !ok {
 		return nil, &BuildError{Errors: []Error{{File: entry, Message: "entry file not found in the tenant folder"}}}
 	}
-	return esbuildBundle(ctx, &resolver{src: src, entry: entry, loaded: make(map[string]bool)}, ExportsGlobal, "")
+	return esbuildBundle(ctx, &resolver{src: src, entry: entry, loaded: make(map[string]bool)})
 }
 
-// BuildSDK bundles the "callscript" module on its own, into the program that
-// every runtime runs before its tenant's program: it assigns the module's
-// exports, frozen, to the global SDKGlobal, and its stack positions name
-// SDKFile.
-func BuildSDK(ctx context.Context) (*Bundle, error) {
-	r := &resolver{src: &Source{}, entry: sdkImplPath, sdk: true, loaded: make(map[string]bool)}
-	return esbuildBundle(ctx, r, SDKGlobal, "Object.freeze("+SDKGlobal+");\n")
+// SDKProgram is the program that every runtime runs before its tenant's: the
+// "callscript" module's source, its exports assigned, frozen, to the global
+// SDKGlobal. Compile it under the name SDKFile: its lines are the module's
+// own, so stack positions need no source map. (The module is plain ES2022
+// that goja runs as it is, every export a function declaration; a function
+// wrapper rather than esbuild's module glue keeps a runtime's start cheap,
+// since every runtime runs it.)
+func SDKProgram() string {
+	body := sdkExportRE.ReplaceAllString(sdk.ModuleSource, "function ")
+	return "var " + SDKGlobal + " = (function () { \"use strict\"; " + body +
+		"\nreturn Object.freeze({ " + strings.Join(sdk.ModuleExports(), ", ") + " });\n})();\n"
 }
 
-// esbuildBundle runs esbuild for r, into a program that assigns its entry's exports
-// to global and ends with footer.
-func esbuildBundle(ctx context.Context, r *resolver, global, footer string) (*Bundle, error) {
+// sdkExportRE matches the export keyword of the module's declarations.
+var sdkExportRE = regexp.MustCompile(`(?m)^export (?:function )`)
+
+// esbuildBundle runs esbuild for r.
+func esbuildBundle(ctx context.Context, r *resolver) (*Bundle, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -192,7 +195,7 @@ func esbuildBundle(ctx context.Context, r *resolver, global, footer string) (*Bu
 		Write:       false,
 		Outfile:     outputName,
 		Format:      api.FormatIIFE,
-		GlobalName:  global,
+		GlobalName:  ExportsGlobal,
 		Platform:    api.PlatformNeutral,
 		Target:      api.ES2022,
 		// goja runs ES2022 except for these, which esbuild lowers.
@@ -247,7 +250,7 @@ func esbuildBundle(ctx context.Context, r *resolver, global, footer string) (*Bu
 	if err != nil {
 		return nil, err
 	}
-	program := string(code) + footer + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
+	program := string(code) + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
 	sum := sha256.Sum256([]byte(program))
 	return &Bundle{
 		Code:     program,
@@ -301,7 +304,6 @@ func authorFile(file string) string {
 type resolver struct {
 	src   *Source
 	entry string
-	sdk   bool // the entry is the SDK itself (BuildSDK)
 
 	mu     sync.Mutex      // esbuild calls plugins from several goroutines
 	loaded map[string]bool // tenant files loaded so far
@@ -323,9 +325,6 @@ func (r *resolver) setup(build api.PluginBuild) {
 	// path or an error, so esbuild's own resolver never looks at the disk.
 	build.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 		if args.Kind == api.ResolveEntryPoint {
-			if r.sdk {
-				return api.OnResolveResult{Path: sdkImplPath, Namespace: sdkNamespace}, nil
-			}
 			return api.OnResolveResult{Path: r.entry, Namespace: tenantNamespace}, nil
 		}
 		if args.Path == sdk.ModuleName {
@@ -349,8 +348,6 @@ func (r *resolver) setup(build api.PluginBuild) {
 	build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: sdkNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
 		var source string
 		switch args.Path {
-		case sdkImplPath:
-			source = sdk.ModuleSource
 		case sdk.TestModuleName:
 			source = sdk.TestModuleSource
 		default:

@@ -50,11 +50,7 @@ func load(t testing.TB, b *Bundle) *goja.Runtime {
 	if err != nil {
 		t.Fatalf("goja.Compile: %v", err)
 	}
-	sdkBundle, err := BuildSDK(context.Background())
-	if err != nil {
-		t.Fatalf("BuildSDK: %v", err)
-	}
-	sdkProgram, err := goja.Compile(SDKFile, sdkBundle.Code, false)
+	sdkProgram, err := goja.Compile(SDKFile, SDKProgram(), false)
 	if err != nil {
 		t.Fatalf("goja.Compile the SDK: %v", err)
 	}

@@ -33,12 +33,7 @@ export default function (event: { payload: { source: string } }) {
 
 	// Compile once per version; run in as many runtimes as needed, each after the
 	// "callscript" module, which every tenant shares (compile it once per process).
-	sdk, err := bundle.BuildSDK(context.Background())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	sdkProgram, err := goja.Compile(bundle.SDKFile, sdk.Code, false)
+	sdkProgram, err := goja.Compile(bundle.SDKFile, bundle.SDKProgram(), false)
 	if err != nil {
 		fmt.Println(err)
 		return

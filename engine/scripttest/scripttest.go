@@ -249,7 +249,7 @@ func loadTenant(ctx context.Context, scriptsDir, id string, src *bundle.Source, 
 			return nil, []engine.Problem{{File: "tenant.json", Message: err.Error()}}, nil
 		}
 	}
-	sdkProgram, err := engine.CompileSDK(ctx)
+	sdkProgram, err := engine.CompileSDK()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,11 +29,7 @@ func loadModule(t *testing.T) *goja.Runtime {
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
-	sdkBundle, err := bundle.BuildSDK(context.Background())
-	if err != nil {
-		t.Fatalf("BuildSDK: %v", err)
-	}
-	sdkProgram, err := goja.Compile(bundle.SDKFile, sdkBundle.Code, false)
+	sdkProgram, err := goja.Compile(bundle.SDKFile, bundle.SDKProgram(), false)
 	if err != nil {
 		t.Fatalf("Compile the SDK: %v", err)
 	}
