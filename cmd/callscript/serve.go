@@ -135,6 +135,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer stopDebug()
 	}
 
+	tuneCtx, stopTuning := context.WithCancel(ctx)
+	defer stopTuning()
+	go tuneGC(tuneCtx)
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
 	select {

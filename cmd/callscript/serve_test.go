@@ -285,3 +285,20 @@ func TestServeHelpListsTheFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestGCPercentFor(t *testing.T) {
+	for _, tt := range []struct {
+		live uint64
+		want int
+	}{
+		{0, maxGCPercent},
+		{16 << 20, maxGCPercent}, // a small heap: the headroom would be 800%, capped
+		{64 << 20, 200},          // 128 MiB of headroom
+		{256 << 20, 50},          // half the live heap
+		{4 << 30, minGCPercent},  // a large heap: at least half of it again
+	} {
+		if got := gcPercentFor(tt.live); got != tt.want {
+			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", tt.live>>20, got, tt.want)
+		}
+	}
+}
