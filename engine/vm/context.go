@@ -53,26 +53,30 @@ type Shared struct {
 	makeContext goja.Callable // contextSource's context function
 	invoke      goja.Callable // contextSource's invoke function
 	made        *goja.Object  // the ctx invoke made last (its keep callback)
+	deadline    time.Time     // the deadline of the call the runtime runs now: ctx.deadline's
 }
 
 // contextSource builds a ctx inside the VM: an object literal is made in one step, where
 // setting its members one by one from Go cost a call into goja each, and invoke builds the ctx
 // and calls the hook in one entry into the VM (goja gives its value stack back at every exit
 // and grows it again at the next entry). It is run before author code, so that the built-ins
-// it captures (Reflect.apply) are the real ones, and it reads no global afterwards.
+// it captures (Reflect.apply, Object.freeze) are the real ones, and it reads no global
+// afterwards. ctx.deadline is a getter on the ctx's (frozen) prototype, so that a ctx costs
+// no function object of its own; it reads the deadline of the call the runtime runs, which a
+// runtime runs one at a time.
 var contextSource = goja.MustCompile("callscript:ctx", `(function (remaining, keep, apply) {
   "use strict";
-  function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session) {
+  const proto = Object.freeze({ get deadline() { return remaining(); } });
+  function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
     const ctx = {
-      tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch,
-      get deadline() { return remaining(deadline); },
-      session,
+      __proto__: proto,
+      tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session,
     };
     if (session === undefined) delete ctx.session;
     return ctx;
   }
-  function invoke(hook, self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session) {
-    const ctx = context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, deadline, session);
+  function invoke(hook, self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
+    const ctx = context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session);
     keep(ctx);
     return apply(hook, self, [event, ctx]);
   }
@@ -86,9 +90,8 @@ func (s *Shared) Prepare(rt *goja.Runtime) error {
 		return fmt.Errorf("ctx: %w", err)
 	}
 	wrap, _ := goja.AssertFunction(factory)
-	remaining := rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		left := call.Argument(0).ToInteger() - time.Now().UnixMilli()
-		return rt.ToValue(max(left, 0))
+	remaining := rt.ToValue(func(goja.FunctionCall) goja.Value {
+		return rt.ToValue(max(time.Until(s.deadline).Milliseconds(), 0))
 	})
 	keep := rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		s.made, _ = call.Argument(0).(*goja.Object)
@@ -105,26 +108,29 @@ func (s *Shared) Prepare(rt *goja.Runtime) error {
 	return nil
 }
 
-// contextArgs are the arguments of contextSource's functions after their first ones.
+// contextArgs are the arguments of contextSource's functions after their first ones; it makes
+// deadline the one ctx.deadline counts down to.
 func (s *Shared) contextArgs(rt *goja.Runtime, args []goja.Value, c Context, deadline time.Time, session goja.Value) []goja.Value {
 	if session == nil {
 		session = goja.Undefined()
 	}
+	s.deadline = deadline
 	return append(args,
 		rt.ToValue(c.Tenant), rt.ToValue(c.Version),
 		nullable(rt, c.EventID), nullable(rt, c.SessionID), nullable(rt, c.CallID),
 		optional(rt, c.DTMF), optional(rt, c.ClientActionID),
-		s.Log, s.Env, s.Fetch, rt.ToValue(deadline.UnixMilli()), session)
+		s.Log, s.Env, s.Fetch, session)
 }
 
 // NewContext builds a handler's ctx argument on rt, the runtime s was prepared on (SPEC §3):
-// the ids of c, the shared members, ctx.deadline, the milliseconds left until deadline, and
-// ctx.session when session is not nil.
+// the ids of c, the shared members, ctx.deadline, the milliseconds left until deadline (for
+// every ctx of the runtime: it runs one call at a time), and ctx.session when session is not
+// nil.
 func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, session goja.Value) (*goja.Object, error) {
 	if s.makeContext == nil {
 		return nil, errors.New("ctx: the runtime was not prepared")
 	}
-	v, err := s.makeContext(goja.Undefined(), s.contextArgs(rt, make([]goja.Value, 0, 12), c, deadline, session)...)
+	v, err := s.makeContext(goja.Undefined(), s.contextArgs(rt, make([]goja.Value, 0, 11), c, deadline, session)...)
 	if err != nil {
 		return nil, fmt.Errorf("ctx: %w", scriptErrorOf(err))
 	}
@@ -138,7 +144,7 @@ func (s *Shared) Invoke(rt *goja.Runtime, hook, this, event goja.Value, c Contex
 	if s.invoke == nil {
 		return nil, nil, errors.New("ctx: the runtime was not prepared")
 	}
-	var buf [15]goja.Value
+	var buf [14]goja.Value
 	args := append(buf[:0], hook, this, event)
 	s.made = nil
 	v, err := s.invoke(goja.Undefined(), s.contextArgs(rt, args, c, deadline, session)...)
