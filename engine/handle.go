@@ -138,7 +138,9 @@ func (e *Engine) handle(ctx context.Context, req Request) (answer *Answer, folde
 		return nil, rel.tenant, ev.EventType, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
 	}
 	if ev.SessionID != "" && ev.Tenant != "" && !req.DryRun {
-		e.sessions.Add(ev.SessionID, id)
+		if known, ok := e.sessions.Peek(ev.SessionID); !ok || known != id { // the call's first event
+			e.sessions.Add(ev.SessionID, id)
+		}
 	}
 	// The script runs to its own deadline even if the caller goes away: its answer is remembered
 	// for the duplicate deliveries that 8x8 may send.
@@ -376,12 +378,14 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		logger = slog.New(handler).With(slog.Bool("dryRun", true))
 		defer func() { answer.Logs = capture.Lines() }()
 	}
-	logger = logger.With(
-		slog.String("tenant", id), slog.String("version", rel.version),
-		slog.String("eventId", ev.EventID), slog.String("sessionId", ev.SessionID))
+	// The event's logger is made only if something is logged: With costs more than the rest of
+	// the engine's own work on an event.
+	logAttrs := []slog.Attr{slog.String("tenant", id), slog.String("version", rel.version),
+		slog.String("eventId", ev.EventID), slog.String("sessionId", ev.SessionID)}
+	log := eventLog{base: logger, attrs: logAttrs}
 	if !hasHook {
 		if isCall {
-			logger.Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
+			log.get().Error("answered with the fallback: the script has no hook for this CALL_ACTION (export onCallReceived/onActionCompleted, or onCallAction)", "callStatus", ev.CallStatus)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoHandler
 		} else if stateful && known && ev.EventType == webhook.SessionSummary {
 			return answer, e.sessionSave(ev, sess) // the call ended: keep its session briefly
@@ -395,6 +399,7 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		Deadline: deadline,
 		Answer:   isCall,
 		Logger:   logger,
+		LogAttrs: logAttrs,
 		Fetch:    rel.fetcher,
 		Guard:    e.guard,
 		Workers:  e.workers,
@@ -432,21 +437,21 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		answer.Fallback = reason
 		if isCall {
 			answer.Body = rel.fallback
-			logger.Error("answered with the fallback: "+res.Err.Error(), attrs...)
+			log.get().Error("answered with the fallback: "+res.Err.Error(), attrs...)
 		} else {
-			logger.Error("the "+hook+" hook failed: "+res.Err.Error(), attrs...)
+			log.get().Error("the "+hook+" hook failed: "+res.Err.Error(), attrs...)
 		}
 		return answer, nil
 	}
 	if isCall {
 		if res.JSON == nil {
-			logger.Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
+			log.get().Error("answered with the fallback: the handler returned no callflow for this CALL_ACTION", "reason", FallbackNoCallflow, "hook", hook)
 			answer.Body, answer.Fallback = rel.fallback, FallbackNoCallflow
 			return answer, nil
 		}
 		flow, err := callflow.Parse(res.JSON, rel.defaults)
 		if err != nil {
-			logger.Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
+			log.get().Error("answered with the fallback: the returned callflow is invalid: "+err.Error(), "reason", FallbackInvalidCallflow, "hook", hook)
 			answer.Body, answer.Fallback = rel.fallback, FallbackInvalidCallflow
 			return answer, nil
 		}
@@ -460,6 +465,20 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		return answer, e.sessionSave(ev, store.Session{Version: version, Data: res.Session})
 	}
 	return answer, nil
+}
+
+// eventLog is one event's logger, made on first use.
+type eventLog struct {
+	base   *slog.Logger
+	attrs  []slog.Attr
+	logger *slog.Logger
+}
+
+func (l *eventLog) get() *slog.Logger {
+	if l.logger == nil {
+		l.logger = slog.New(l.base.Handler().WithAttrs(l.attrs))
+	}
+	return l.logger
 }
 
 // sessionSave is a call's session to write: kept for the idle TTL, or briefly once the call

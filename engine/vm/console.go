@@ -108,7 +108,7 @@ func (rt *runtime) write(level slog.Level, msg string, attrs []slog.Attr) {
 	if src := rt.source(); src != "" {
 		attrs = append(attrs, slog.String("source", src))
 	}
-	call.logger.LogAttrs(context.Background(), level, msg, attrs...)
+	call.logger.LogAttrs(context.Background(), level, msg, append(call.logAttrs[:len(call.logAttrs):len(call.logAttrs)], attrs...)...)
 }
 
 // flushDroppedLogs reports, in one line, the log lines a call wrote beyond its bound.
@@ -118,7 +118,7 @@ func (rt *runtime) flushDroppedLogs() {
 		return
 	}
 	call.logger.LogAttrs(context.Background(), slog.LevelWarn,
-		fmt.Sprintf("%d more log lines of this event were dropped (at most %d per event)", call.dropped, call.maxLines))
+		fmt.Sprintf("%d more log lines of this event were dropped (at most %d per event)", call.dropped, call.maxLines), call.logAttrs...)
 }
 
 // source is the author's file:line of the JavaScript code that called the host function.

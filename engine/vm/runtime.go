@@ -30,6 +30,7 @@ type callState struct {
 	ctx      context.Context
 	deadline time.Time
 	logger   *slog.Logger
+	logAttrs []slog.Attr // added to every line
 	logLines int
 	dropped  int
 	maxLines int
@@ -112,8 +113,10 @@ type Call struct {
 	Deadline time.Time
 	// Answer asks for the handler's return value (CALL_ACTION); other hooks' values are ignored.
 	Answer bool
-	// Logger carries the tenant, version and event ids; console output goes there.
-	Logger *slog.Logger
+	// Logger receives console output, with LogAttrs (the tenant, version and event ids) added
+	// to every line.
+	Logger   *slog.Logger
+	LogAttrs []slog.Attr
 	// Session is the JSON text of the call's ctx.session object; nil starts an empty one.
 	Session []byte
 	// SessionLimit bounds the JSON size of ctx.session after the handler (0: no session is
@@ -224,7 +227,7 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 			interrupted = true // the interrupt fired or is firing: this runtime is not reused
 		}
 	}()
-	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, maxLines: p.cfg.MaxLogLines, fetcher: c.Fetch}
+	rt.call = &callState{ctx: ctx, deadline: c.Deadline, logger: c.Logger, logAttrs: c.LogAttrs, maxLines: p.cfg.MaxLogLines, fetcher: c.Fetch}
 	// While the handler awaits host work, its slot is free for the tenant's other events.
 	rt.loop.yield = func() { c.Gate.release(held); holding = false }
 	rt.loop.resume = func() error {
