@@ -93,7 +93,7 @@ type Options struct {
 	// TenantConcurrency is how many events of one tenant may run JavaScript at once (default:
 	// one less than the cores, at least 1), so that a flooded tenant leaves a core to the
 	// others: a slot cannot be taken back from a running script, so the share has to be kept
-	// below the machine. A tenant whose events run short (under 2ms on average) may run more
+	// below the machine. A tenant whose events run short (under 10ms on average) may run more
 	// on cores that no event uses (see vm.Gate), so one busy tenant can use the whole machine
 	// while a slow one cannot. TenantQueueWait is how long an event waits for a slot before its
 	// tenant's fallback answers it (default: half of Timeout, at most 1s).

@@ -209,7 +209,7 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 	claimTTL := rel.timeout + time.Second                  // a claim outlives its run, not a crashed replica
 	wait := time.Millisecond
 	for {
-		storeCtx, cancel := context.WithDeadline(ctx, budget)
+		storeCtx, cancel := context.WithDeadline(runCtx, budget) // a caller gone away does not stop the event
 		// The call's session comes with the claim: one round trip before the script.
 		begun, err := e.store.BeginEvent(storeCtx, id, ev.EventID, ev.SessionID, claimTTL)
 		cancel()

@@ -29,7 +29,7 @@ type Gate struct {
 }
 
 // borrowLimit is the mean run below which a tenant may borrow idle cores.
-const borrowLimit = 2 * time.Millisecond
+const borrowLimit = 10 * time.Millisecond
 
 // Cores counts the cores that no event is running JavaScript on, across every gate that shares
 // it (one per engine).
