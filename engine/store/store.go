@@ -11,8 +11,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	lru "github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // Session is one call's stored state.
@@ -82,18 +80,14 @@ const (
 )
 
 // Memory is an in-process Store, bounded in entries: the least recently used entry goes first
-// when a kind is full, and an expired one is never returned.
+// when a kind is full, and an expired one is never returned. Its entries live in tables the
+// garbage collector does not trace (see table).
 type Memory struct {
 	mu       sync.Mutex
-	sessions *lru.LRU[string, expiring[Session]]
-	events   *lru.LRU[string, expiring[[]byte]] // nil value: claimed, not yet answered
-	bundles  *lru.LRU[string, expiring[[]byte]]
+	sessions *table // value: the version, a newline, the session's JSON
+	events   *table // marked: claimed, not yet answered
+	bundles  *table
 	now      func() time.Time
-}
-
-type expiring[V any] struct {
-	value   V
-	expires time.Time
 }
 
 // Bounds of a Memory store made with NewMemory(0).
@@ -108,26 +102,25 @@ func NewMemory(maxSessions int) *Memory {
 	if maxSessions <= 0 {
 		maxSessions = DefaultMemoryEntries
 	}
-	// NewLRU fails only for a size <= 0.
-	sessions, _ := lru.NewLRU[string, expiring[Session]](maxSessions, nil)
-	events, _ := lru.NewLRU[string, expiring[[]byte]](memoryEvents, nil)
-	bundles, _ := lru.NewLRU[string, expiring[[]byte]](memoryBundles, nil)
-	return &Memory{sessions: sessions, events: events, bundles: bundles, now: time.Now}
+	return &Memory{sessions: newTable(maxSessions), events: newTable(memoryEvents), bundles: newTable(memoryBundles), now: time.Now}
 }
 
 func key(tenant, id string) string { return tenant + "\x00" + id }
 
-// get returns a live entry, dropping an expired one.
-func get[V any](m *Memory, l *lru.LRU[string, expiring[V]], k string) (V, bool) {
-	e, ok := l.Get(k)
-	if ok && m.now().Before(e.expires) {
-		return e.value, true
+// session reads a stored session.
+func (m *Memory) session(tenant, sessionID string) (Session, bool) {
+	v, _, ok := m.sessions.get(key(tenant, sessionID), m.now())
+	if !ok {
+		return Session{}, false
 	}
-	if ok {
-		l.Remove(k)
-	}
-	var zero V
-	return zero, false
+	version, data, _ := bytes.Cut(v, []byte{'\n'})
+	return Session{Version: string(version), Data: data}, true
+}
+
+func (m *Memory) saveSession(tenant, sessionID string, s Session, ttl time.Duration) {
+	v := make([]byte, 0, len(s.Version)+1+len(s.Data))
+	v = append(append(append(v, s.Version...), '\n'), s.Data...)
+	m.sessions.put(key(tenant, sessionID), v, false, m.now().Add(ttl))
 }
 
 // LoadSession implements Store.
@@ -137,7 +130,7 @@ func (m *Memory) LoadSession(ctx context.Context, tenant, sessionID string) (Ses
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := get(m, m.sessions, key(tenant, sessionID))
+	s, ok := m.session(tenant, sessionID)
 	return s, ok, nil
 }
 
@@ -146,10 +139,9 @@ func (m *Memory) SaveSession(ctx context.Context, tenant, sessionID string, s Se
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.Data = bytes.Clone(s.Data)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.sessions.Add(key(tenant, sessionID), expiring[Session]{s, m.now().Add(ttl)})
+	m.saveSession(tenant, sessionID, s, ttl)
 	return nil
 }
 
@@ -161,17 +153,18 @@ func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID, sessionID stri
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := key(tenant, eventID)
-	answer, ok := get(m, m.events, k)
+	now := m.now()
+	answer, claimed, ok := m.events.get(k, now)
 	switch {
-	case ok && answer != nil:
+	case ok && !claimed:
 		return Begun{State: Remembered, Answer: answer}, nil
 	case ok:
 		return Begun{State: Busy}, nil
 	}
-	m.events.Add(k, expiring[[]byte]{nil, m.now().Add(claimTTL)})
+	m.events.put(k, nil, true, now.Add(claimTTL))
 	begun := Begun{State: Claimed}
 	if sessionID != "" {
-		begun.Session, begun.HasSession = get(m, m.sessions, key(tenant, sessionID))
+		begun.Session, begun.HasSession = m.session(tenant, sessionID)
 	}
 	return begun, nil
 }
@@ -181,17 +174,12 @@ func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if answer == nil {
-		answer = []byte{}
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if save != nil {
-		stored := save.Session
-		stored.Data = bytes.Clone(stored.Data)
-		m.sessions.Add(key(tenant, save.ID), expiring[Session]{stored, m.now().Add(save.TTL)})
+		m.saveSession(tenant, save.ID, save.Session, save.TTL)
 	}
-	m.events.Add(key(tenant, eventID), expiring[[]byte]{bytes.Clone(answer), m.now().Add(ttl)})
+	m.events.put(key(tenant, eventID), answer, false, m.now().Add(ttl))
 	return nil
 }
 
@@ -200,8 +188,8 @@ func (m *Memory) AbandonEvent(ctx context.Context, tenant, eventID string) error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := key(tenant, eventID)
-	if answer, ok := get(m, m.events, k); ok && answer == nil {
-		m.events.Remove(k)
+	if _, claimed, ok := m.events.get(k, m.now()); ok && claimed {
+		m.events.delete(k)
 	}
 	return nil
 }
@@ -213,7 +201,7 @@ func (m *Memory) SaveBundle(ctx context.Context, tenant, version string, code []
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.bundles.Add(key(tenant, version), expiring[[]byte]{bytes.Clone(code), m.now().Add(ttl)})
+	m.bundles.put(key(tenant, version), code, false, m.now().Add(ttl))
 	return nil
 }
 
@@ -224,7 +212,7 @@ func (m *Memory) LoadBundle(ctx context.Context, tenant, version string) ([]byte
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	code, ok := get(m, m.bundles, key(tenant, version))
+	code, _, ok := m.bundles.get(key(tenant, version), m.now())
 	return code, ok, nil
 }
 

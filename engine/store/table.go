@@ -1,0 +1,150 @@
+package store
+
+import (
+	"hash/maphash"
+	"time"
+)
+
+// table is a bounded least-recently-used map from string keys to byte values that expire,
+// kept where the garbage collector has nothing to trace: the keys and values live in one byte
+// arena, the entries in one slice of pointer-free structs, and the index maps a key's 64-bit
+// hash to its entry. A memory store holds the session and the answer of every call of the last
+// hours, hundreds of thousands of them; as maps of strings and slices they were most of the
+// heap's pointers, and every collection traced them all, stalling answers for tens of
+// milliseconds on a busy server. It is not safe for concurrent use.
+type table struct {
+	seed  maphash.Seed
+	max   int
+	index map[uint64]int32 // key hash → entry
+	slots []tableSlot      // slots[0] is the sentinel of the recency list
+	free  []int32          // unused entries
+	arena []byte           // each entry's key then its value; written once, never changed
+	live  int              // bytes of the arena that entries still use
+}
+
+type tableSlot struct {
+	hash       uint64
+	off        int
+	klen, vlen int
+	expires    int64 // Unix nanoseconds
+	prev, next int32 // the recency list, most recent after the sentinel
+	mark       bool  // the caller's flag (a claimed event without its answer yet)
+}
+
+// minCompact is the arena size below which it is never compacted.
+const minCompact = 1 << 20
+
+func newTable(max int) *table {
+	return &table{seed: maphash.MakeSeed(), max: max, index: make(map[uint64]int32), slots: make([]tableSlot, 1)}
+}
+
+// Len is the number of entries, expired ones not yet dropped included.
+func (t *table) Len() int { return len(t.index) }
+
+// find returns the entry holding key, or 0.
+func (t *table) find(key string) int32 {
+	i, ok := t.index[maphash.String(t.seed, key)]
+	if !ok || t.keyOf(i) != key {
+		return 0
+	}
+	return i
+}
+
+func (t *table) keyOf(i int32) string {
+	s := &t.slots[i]
+	return string(t.arena[s.off : s.off+s.klen])
+}
+
+// get returns a live entry's value (which the caller must not change) and flag, making it the
+// most recently used; an expired entry is dropped.
+func (t *table) get(key string, now time.Time) (value []byte, mark, ok bool) {
+	i := t.find(key)
+	if i == 0 {
+		return nil, false, false
+	}
+	s := &t.slots[i]
+	if now.UnixNano() >= s.expires {
+		t.remove(i)
+		return nil, false, false
+	}
+	t.unlink(i)
+	t.pushFront(i)
+	start := s.off + s.klen
+	return t.arena[start : start+s.vlen : start+s.vlen], s.mark, true
+}
+
+// put sets key's value, flag and expiry, making it the most recently used; past the bound the
+// least recently used entry goes.
+func (t *table) put(key string, value []byte, mark bool, expires time.Time) {
+	h := maphash.String(t.seed, key)
+	if i, ok := t.index[h]; ok { // the same key, or (once in 2⁶⁴) another with its hash
+		t.remove(i)
+	}
+	i := t.alloc()
+	off := len(t.arena)
+	t.arena = append(append(t.arena, key...), value...)
+	t.slots[i] = tableSlot{hash: h, off: off, klen: len(key), vlen: len(value), expires: expires.UnixNano(), mark: mark}
+	t.live += len(key) + len(value)
+	t.index[h] = i
+	t.pushFront(i)
+	if len(t.index) > t.max {
+		t.remove(t.slots[0].prev)
+	}
+	t.compact()
+}
+
+// delete drops key's entry, if any.
+func (t *table) delete(key string) {
+	if i := t.find(key); i != 0 {
+		t.remove(i)
+	}
+}
+
+func (t *table) alloc() int32 {
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		return i
+	}
+	t.slots = append(t.slots, tableSlot{})
+	return int32(len(t.slots) - 1)
+}
+
+func (t *table) remove(i int32) {
+	s := &t.slots[i]
+	t.unlink(i)
+	delete(t.index, s.hash)
+	t.live -= s.klen + s.vlen
+	*s = tableSlot{}
+	t.free = append(t.free, i)
+}
+
+func (t *table) unlink(i int32) {
+	s := &t.slots[i]
+	t.slots[s.prev].next = s.next
+	t.slots[s.next].prev = s.prev
+}
+
+func (t *table) pushFront(i int32) {
+	head := &t.slots[0]
+	s := &t.slots[i]
+	s.prev, s.next = 0, head.next
+	t.slots[head.next].prev = i
+	head.next = i
+}
+
+// compact copies the entries' bytes into a new arena once at least half of the old one is
+// garbage, so that the arena stays within about twice what the entries hold.
+func (t *table) compact() {
+	if len(t.arena) < minCompact || t.live > len(t.arena)/2 {
+		return
+	}
+	arena := make([]byte, 0, t.live+t.live/4)
+	for i := t.slots[0].next; i != 0; i = t.slots[i].next {
+		s := &t.slots[i]
+		off := len(arena)
+		arena = append(arena, t.arena[s.off:s.off+s.klen+s.vlen]...)
+		s.off = off
+	}
+	t.arena = arena // values handed out earlier keep the old arena alive until they go
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// modelEntry and model are the obvious implementation table must agree with.
+type modelEntry struct {
+	key     string
+	value   []byte
+	mark    bool
+	expires time.Time
+}
+
+type model struct {
+	max     int
+	entries []modelEntry // most recently used first
+}
+
+func (m *model) find(key string) int {
+	return slices.IndexFunc(m.entries, func(e modelEntry) bool { return e.key == key })
+}
+
+func (m *model) get(key string, now time.Time) ([]byte, bool, bool) {
+	i := m.find(key)
+	if i < 0 {
+		return nil, false, false
+	}
+	e := m.entries[i]
+	m.entries = slices.Delete(m.entries, i, i+1)
+	if !now.Before(e.expires) {
+		return nil, false, false
+	}
+	m.entries = slices.Insert(m.entries, 0, e)
+	return e.value, e.mark, true
+}
+
+func (m *model) put(key string, value []byte, mark bool, expires time.Time) {
+	if i := m.find(key); i >= 0 {
+		m.entries = slices.Delete(m.entries, i, i+1)
+	}
+	m.entries = slices.Insert(m.entries, 0, modelEntry{key, bytes.Clone(value), mark, expires})
+	if len(m.entries) > m.max {
+		m.entries = m.entries[:m.max]
+	}
+}
+
+func (m *model) delete(key string) {
+	if i := m.find(key); i >= 0 {
+		m.entries = slices.Delete(m.entries, i, i+1)
+	}
+}
+
+func TestTableAgreesWithModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Unix(1_000_000, 0)
+	tb, ref := newTable(50), &model{max: 50}
+	var handedOut []struct{ got, want []byte }
+	for step := range 200_000 {
+		key := fmt.Sprintf("tenant\x00id-%d", rng.IntN(120))
+		switch op := rng.IntN(10); {
+		case op < 5:
+			value := bytes.Repeat([]byte{byte(step)}, rng.IntN(3000)) // grows the arena past minCompact
+			expires := now.Add(time.Duration(rng.IntN(100)) * time.Second)
+			mark := rng.IntN(4) == 0
+			tb.put(key, value, mark, expires)
+			ref.put(key, value, mark, expires)
+		case op < 9:
+			got, gotMark, gotOK := tb.get(key, now)
+			want, wantMark, wantOK := ref.get(key, now)
+			if gotOK != wantOK || gotMark != wantMark || !bytes.Equal(got, want) {
+				t.Fatalf("step %d: get(%q) = %d bytes, %v, %v; want %d bytes, %v, %v", step, key, len(got), gotMark, gotOK, len(want), wantMark, wantOK)
+			}
+			if gotOK && rng.IntN(50) == 0 {
+				handedOut = append(handedOut, struct{ got, want []byte }{got, want})
+			}
+		default:
+			tb.delete(key)
+			ref.delete(key)
+		}
+		if rng.IntN(100) == 0 {
+			now = now.Add(time.Second)
+		}
+		if tb.Len() != len(ref.entries) {
+			t.Fatalf("step %d: %d entries, the model has %d", step, tb.Len(), len(ref.entries))
+		}
+	}
+	// Values handed out stay as they were, whatever compaction did since.
+	for _, h := range handedOut {
+		if !bytes.Equal(h.got, h.want) {
+			t.Fatal("a value handed out changed after later writes")
+		}
+	}
+	if tb.live > len(tb.arena) || (len(tb.arena) >= minCompact && tb.live < len(tb.arena)/2) {
+		t.Errorf("arena of %d bytes for %d live bytes: compaction did not keep up", len(tb.arena), tb.live)
+	}
+}
+
+func TestTableEvictsLeastRecentlyUsed(t *testing.T) {
+	now := time.Unix(0, 0)
+	later := now.Add(time.Hour)
+	tb := newTable(2)
+	tb.put("a", []byte("1"), false, later)
+	tb.put("b", []byte("2"), false, later)
+	tb.get("a", now) // b is now the least recently used
+	tb.put("c", []byte("3"), false, later)
+	if _, _, ok := tb.get("b", now); ok {
+		t.Error("b survived past the bound although it was used least recently")
+	}
+	for _, k := range []string{"a", "c"} {
+		if _, _, ok := tb.get(k, now); !ok {
+			t.Errorf("%s was evicted", k)
+		}
+	}
+	if _, _, ok := tb.get("a", later); ok {
+		t.Error("an entry is returned at its expiry")
+	}
+	if tb.Len() != 1 {
+		t.Errorf("%d entries after the expired one was dropped, want 1", tb.Len())
+	}
+}
+
+func BenchmarkTablePutGet(b *testing.B) {
+	tb := newTable(1_000_000)
+	now := time.Now()
+	value := bytes.Repeat([]byte("x"), 200)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		k := "ivr\x00" + fmt.Sprint(i)
+		tb.put(k, value, false, now.Add(time.Hour))
+		tb.get(k, now)
+	}
+}
+
