@@ -24,11 +24,11 @@ import (
 
 	"github.com/dop251/goja"
 	lru "github.com/hashicorp/golang-lru/v2"
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/fetch"
+	"github.com/callscript/callscript/engine/internal/lrutable"
 	"github.com/callscript/callscript/engine/logbuf"
 	"github.com/callscript/callscript/engine/metrics"
 	"github.com/callscript/callscript/engine/store"
@@ -108,6 +108,32 @@ type Options struct {
 	Fetch *fetch.Client
 }
 
+// sessionTenants remembers the tenant of each recent call, by sessionId, for the events that
+// name no tenant (CALL_RECORDING_STATUS). It is safe for concurrent use.
+type sessionTenants struct {
+	mu    sync.Mutex
+	calls *lrutable.Table
+}
+
+// note records that sessionID is tenant's call.
+func (s *sessionTenants) note(sessionID, tenant string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if known, _, ok := s.calls.Get(sessionID, now); ok && string(known) == tenant {
+		return // the call's later events
+	}
+	s.calls.Put(sessionID, []byte(tenant), false, now.Add(defaultSessionTTL))
+}
+
+// tenant is the tenant of the call sessionID, or "".
+func (s *sessionTenants) tenant(sessionID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	known, _, _ := s.calls.Get(sessionID, time.Now())
+	return string(known)
+}
+
 // CompileSDK compiles the "callscript" module that every runtime runs before its tenant's
 // program (see bundle.BuildSDK).
 func CompileSDK() (*goja.Program, error) {
@@ -134,7 +160,7 @@ type Engine struct {
 	programs *lru.Cache[string, *goja.Program] // compiled bundles by content hash
 	sdk      *goja.Program                     // the "callscript" module, shared by every tenant
 	idle     *vm.IdleRuntimes                  // the warm runtimes kept between calls, all tenants together
-	sessions *expirable.LRU[string, string]    // sessionId → tenant, for events that carry no subAccountId
+	sessions *sessionTenants                   // sessionId → tenant, for events that carry no subAccountId
 	store    store.Store
 	releases *lru.Cache[string, *release] // "tenant@version" → release, for calls pinned to it
 
@@ -241,7 +267,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		idle:     vm.NewIdleRuntimes(opts.IdleRuntimes),
 		releases: releases,
 		store:    opts.Store,
-		sessions: expirable.NewLRU[string, string](defaultSessionEntries, nil, defaultSessionTTL),
+		sessions: &sessionTenants{calls: lrutable.New(defaultSessionEntries)},
 		tenants:  make(map[string]*slot),
 		done:     make(chan struct{}),
 		workers:  vm.NewWorkers(workerIdleTime),

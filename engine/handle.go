@@ -138,9 +138,7 @@ func (e *Engine) handle(ctx context.Context, req Request) (answer *Answer, folde
 		return nil, rel.tenant, ev.EventType, refuse(KindUnauthorized, "unauthorized", "the Authorization header does not match tenant %s's authorization setting", id)
 	}
 	if ev.SessionID != "" && ev.Tenant != "" && !req.DryRun {
-		if known, ok := e.sessions.Peek(ev.SessionID); !ok || known != id { // the call's first event
-			e.sessions.Add(ev.SessionID, id)
-		}
+		e.sessions.note(ev.SessionID, id)
 	}
 	// The script runs to its own deadline even if the caller goes away: its answer is remembered
 	// for the duplicate deliveries that 8x8 may send.
@@ -298,7 +296,7 @@ func (e *Engine) tenantOf(req Request, ev *webhook.Event) (string, error) {
 		id = ev.Tenant
 	}
 	if id == "" && ev.SessionID != "" {
-		id, _ = e.sessions.Get(ev.SessionID)
+		id = e.sessions.tenant(ev.SessionID)
 	}
 	if id == "" {
 		return "", refuse(KindBadRequest, "missing_tenant", "the webhook names no tenant: payload.subAccountId is missing (post %s events to /webhooks/voice/{tenant})", ev.EventType)

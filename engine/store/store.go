@@ -11,6 +11,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/callscript/callscript/engine/internal/lrutable"
 )
 
 // Session is one call's stored state.
@@ -81,12 +83,12 @@ const (
 
 // Memory is an in-process Store, bounded in entries: the least recently used entry goes first
 // when a kind is full, and an expired one is never returned. Its entries live in tables the
-// garbage collector does not trace (see table).
+// garbage collector does not trace (see lrutable).
 type Memory struct {
 	mu       sync.Mutex
-	sessions *table // value: the version, a newline, the session's JSON
-	events   *table // marked: claimed, not yet answered
-	bundles  *table
+	sessions *lrutable.Table // value: the version, a newline, the session's JSON
+	events   *lrutable.Table // marked: claimed, not yet answered
+	bundles  *lrutable.Table
 	now      func() time.Time
 }
 
@@ -102,14 +104,14 @@ func NewMemory(maxSessions int) *Memory {
 	if maxSessions <= 0 {
 		maxSessions = DefaultMemoryEntries
 	}
-	return &Memory{sessions: newTable(maxSessions), events: newTable(memoryEvents), bundles: newTable(memoryBundles), now: time.Now}
+	return &Memory{sessions: lrutable.New(maxSessions), events: lrutable.New(memoryEvents), bundles: lrutable.New(memoryBundles), now: time.Now}
 }
 
 func key(tenant, id string) string { return tenant + "\x00" + id }
 
 // session reads a stored session.
 func (m *Memory) session(tenant, sessionID string) (Session, bool) {
-	v, _, ok := m.sessions.get(key(tenant, sessionID), m.now())
+	v, _, ok := m.sessions.Get(key(tenant, sessionID), m.now())
 	if !ok {
 		return Session{}, false
 	}
@@ -120,7 +122,7 @@ func (m *Memory) session(tenant, sessionID string) (Session, bool) {
 func (m *Memory) saveSession(tenant, sessionID string, s Session, ttl time.Duration) {
 	v := make([]byte, 0, len(s.Version)+1+len(s.Data))
 	v = append(append(append(v, s.Version...), '\n'), s.Data...)
-	m.sessions.put(key(tenant, sessionID), v, false, m.now().Add(ttl))
+	m.sessions.Put(key(tenant, sessionID), v, false, m.now().Add(ttl))
 }
 
 // LoadSession implements Store.
@@ -154,14 +156,14 @@ func (m *Memory) BeginEvent(ctx context.Context, tenant, eventID, sessionID stri
 	defer m.mu.Unlock()
 	k := key(tenant, eventID)
 	now := m.now()
-	answer, claimed, ok := m.events.get(k, now)
+	answer, claimed, ok := m.events.Get(k, now)
 	switch {
 	case ok && !claimed:
 		return Begun{State: Remembered, Answer: answer}, nil
 	case ok:
 		return Begun{State: Busy}, nil
 	}
-	m.events.put(k, nil, true, now.Add(claimTTL))
+	m.events.Put(k, nil, true, now.Add(claimTTL))
 	begun := Begun{State: Claimed}
 	if sessionID != "" {
 		begun.Session, begun.HasSession = m.session(tenant, sessionID)
@@ -179,7 +181,7 @@ func (m *Memory) FinishEvent(ctx context.Context, tenant, eventID string, answer
 	if save != nil {
 		m.saveSession(tenant, save.ID, save.Session, save.TTL)
 	}
-	m.events.put(key(tenant, eventID), answer, false, m.now().Add(ttl))
+	m.events.Put(key(tenant, eventID), answer, false, m.now().Add(ttl))
 	return nil
 }
 
@@ -188,8 +190,8 @@ func (m *Memory) AbandonEvent(ctx context.Context, tenant, eventID string) error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := key(tenant, eventID)
-	if _, claimed, ok := m.events.get(k, m.now()); ok && claimed {
-		m.events.delete(k)
+	if _, claimed, ok := m.events.Get(k, m.now()); ok && claimed {
+		m.events.Delete(k)
 	}
 	return nil
 }
@@ -201,7 +203,7 @@ func (m *Memory) SaveBundle(ctx context.Context, tenant, version string, code []
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.bundles.put(key(tenant, version), code, false, m.now().Add(ttl))
+	m.bundles.Put(key(tenant, version), code, false, m.now().Add(ttl))
 	return nil
 }
 
@@ -212,7 +214,7 @@ func (m *Memory) LoadBundle(ctx context.Context, tenant, version string) ([]byte
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	code, _, ok := m.bundles.get(key(tenant, version), m.now())
+	code, _, ok := m.bundles.Get(key(tenant, version), m.now())
 	return code, ok, nil
 }
 

@@ -1,18 +1,20 @@
-package store
+// Package lrutable is a bounded least-recently-used map from string keys to byte values that
+// expire, kept where the garbage collector has nothing to trace.
+package lrutable
 
 import (
 	"hash/maphash"
 	"time"
 )
 
-// table is a bounded least-recently-used map from string keys to byte values that expire,
+// Table is a bounded least-recently-used map from string keys to byte values that expire,
 // kept where the garbage collector has nothing to trace: the keys and values live in one byte
 // arena, the entries in one slice of pointer-free structs, and the index maps a key's 64-bit
 // hash to its entry. A memory store holds the session and the answer of every call of the last
 // hours, hundreds of thousands of them; as maps of strings and slices they were most of the
 // heap's pointers, and every collection traced them all, stalling answers for tens of
 // milliseconds on a busy server. It is not safe for concurrent use.
-type table struct {
+type Table struct {
 	seed  maphash.Seed
 	max   int
 	index map[uint64]int32 // key hash → entry
@@ -28,21 +30,22 @@ type tableSlot struct {
 	klen, vlen int
 	expires    int64 // Unix nanoseconds
 	prev, next int32 // the recency list, most recent after the sentinel
-	mark       bool  // the caller's flag (a claimed event without its answer yet)
+	mark       bool  // the caller's flag
 }
 
 // minCompact is the arena size below which it is never compacted.
 const minCompact = 1 << 20
 
-func newTable(max int) *table {
-	return &table{seed: maphash.MakeSeed(), max: max, index: make(map[uint64]int32), slots: make([]tableSlot, 1)}
+// New makes a table of at most max entries (at least 1).
+func New(size int) *Table {
+	return &Table{seed: maphash.MakeSeed(), max: max(size, 1), index: make(map[uint64]int32), slots: make([]tableSlot, 1)}
 }
 
 // Len is the number of entries, expired ones not yet dropped included.
-func (t *table) Len() int { return len(t.index) }
+func (t *Table) Len() int { return len(t.index) }
 
 // find returns the entry holding key, or 0.
-func (t *table) find(key string) int32 {
+func (t *Table) find(key string) int32 {
 	i, ok := t.index[maphash.String(t.seed, key)]
 	if !ok || t.keyOf(i) != key {
 		return 0
@@ -50,14 +53,14 @@ func (t *table) find(key string) int32 {
 	return i
 }
 
-func (t *table) keyOf(i int32) string {
+func (t *Table) keyOf(i int32) string {
 	s := &t.slots[i]
 	return string(t.arena[s.off : s.off+s.klen])
 }
 
-// get returns a live entry's value (which the caller must not change) and flag, making it the
+// Get returns a live entry's value (which the caller must not change) and flag, making it the
 // most recently used; an expired entry is dropped.
-func (t *table) get(key string, now time.Time) (value []byte, mark, ok bool) {
+func (t *Table) Get(key string, now time.Time) (value []byte, mark, ok bool) {
 	i := t.find(key)
 	if i == 0 {
 		return nil, false, false
@@ -73,9 +76,9 @@ func (t *table) get(key string, now time.Time) (value []byte, mark, ok bool) {
 	return t.arena[start : start+s.vlen : start+s.vlen], s.mark, true
 }
 
-// put sets key's value, flag and expiry, making it the most recently used; past the bound the
+// Put sets key's value, flag and expiry, making it the most recently used; past the bound the
 // least recently used entry goes.
-func (t *table) put(key string, value []byte, mark bool, expires time.Time) {
+func (t *Table) Put(key string, value []byte, mark bool, expires time.Time) {
 	h := maphash.String(t.seed, key)
 	if i, ok := t.index[h]; ok { // the same key, or (once in 2⁶⁴) another with its hash
 		t.remove(i)
@@ -93,14 +96,14 @@ func (t *table) put(key string, value []byte, mark bool, expires time.Time) {
 	t.compact()
 }
 
-// delete drops key's entry, if any.
-func (t *table) delete(key string) {
+// Delete drops key's entry, if any.
+func (t *Table) Delete(key string) {
 	if i := t.find(key); i != 0 {
 		t.remove(i)
 	}
 }
 
-func (t *table) alloc() int32 {
+func (t *Table) alloc() int32 {
 	if n := len(t.free); n > 0 {
 		i := t.free[n-1]
 		t.free = t.free[:n-1]
@@ -110,7 +113,7 @@ func (t *table) alloc() int32 {
 	return int32(len(t.slots) - 1)
 }
 
-func (t *table) remove(i int32) {
+func (t *Table) remove(i int32) {
 	s := &t.slots[i]
 	t.unlink(i)
 	delete(t.index, s.hash)
@@ -119,13 +122,13 @@ func (t *table) remove(i int32) {
 	t.free = append(t.free, i)
 }
 
-func (t *table) unlink(i int32) {
+func (t *Table) unlink(i int32) {
 	s := &t.slots[i]
 	t.slots[s.prev].next = s.next
 	t.slots[s.next].prev = s.prev
 }
 
-func (t *table) pushFront(i int32) {
+func (t *Table) pushFront(i int32) {
 	head := &t.slots[0]
 	s := &t.slots[i]
 	s.prev, s.next = 0, head.next
@@ -135,7 +138,7 @@ func (t *table) pushFront(i int32) {
 
 // compact copies the entries' bytes into a new arena once at least half of the old one is
 // garbage, so that the arena stays within about twice what the entries hold.
-func (t *table) compact() {
+func (t *Table) compact() {
 	if len(t.arena) < minCompact || t.live > len(t.arena)/2 {
 		return
 	}

@@ -1,4 +1,4 @@
-package store
+package lrutable
 
 import (
 	"bytes"
@@ -56,10 +56,10 @@ func (m *model) delete(key string) {
 	}
 }
 
-func TestTableAgreesWithModel(t *testing.T) {
+func TestAgreesWithModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	now := time.Unix(1_000_000, 0)
-	tb, ref := newTable(50), &model{max: 50}
+	tb, ref := New(50), &model{max: 50}
 	var handedOut []struct{ got, want []byte }
 	for step := range 200_000 {
 		key := fmt.Sprintf("tenant\x00id-%d", rng.IntN(120))
@@ -68,10 +68,10 @@ func TestTableAgreesWithModel(t *testing.T) {
 			value := bytes.Repeat([]byte{byte(step)}, rng.IntN(3000)) // grows the arena past minCompact
 			expires := now.Add(time.Duration(rng.IntN(100)) * time.Second)
 			mark := rng.IntN(4) == 0
-			tb.put(key, value, mark, expires)
+			tb.Put(key, value, mark, expires)
 			ref.put(key, value, mark, expires)
 		case op < 9:
-			got, gotMark, gotOK := tb.get(key, now)
+			got, gotMark, gotOK := tb.Get(key, now)
 			want, wantMark, wantOK := ref.get(key, now)
 			if gotOK != wantOK || gotMark != wantMark || !bytes.Equal(got, want) {
 				t.Fatalf("step %d: get(%q) = %d bytes, %v, %v; want %d bytes, %v, %v", step, key, len(got), gotMark, gotOK, len(want), wantMark, wantOK)
@@ -80,7 +80,7 @@ func TestTableAgreesWithModel(t *testing.T) {
 				handedOut = append(handedOut, struct{ got, want []byte }{got, want})
 			}
 		default:
-			tb.delete(key)
+			tb.Delete(key)
 			ref.delete(key)
 		}
 		if rng.IntN(100) == 0 {
@@ -101,23 +101,23 @@ func TestTableAgreesWithModel(t *testing.T) {
 	}
 }
 
-func TestTableEvictsLeastRecentlyUsed(t *testing.T) {
+func TestEvictsLeastRecentlyUsed(t *testing.T) {
 	now := time.Unix(0, 0)
 	later := now.Add(time.Hour)
-	tb := newTable(2)
-	tb.put("a", []byte("1"), false, later)
-	tb.put("b", []byte("2"), false, later)
-	tb.get("a", now) // b is now the least recently used
-	tb.put("c", []byte("3"), false, later)
-	if _, _, ok := tb.get("b", now); ok {
+	tb := New(2)
+	tb.Put("a", []byte("1"), false, later)
+	tb.Put("b", []byte("2"), false, later)
+	tb.Get("a", now) // b is now the least recently used
+	tb.Put("c", []byte("3"), false, later)
+	if _, _, ok := tb.Get("b", now); ok {
 		t.Error("b survived past the bound although it was used least recently")
 	}
 	for _, k := range []string{"a", "c"} {
-		if _, _, ok := tb.get(k, now); !ok {
+		if _, _, ok := tb.Get(k, now); !ok {
 			t.Errorf("%s was evicted", k)
 		}
 	}
-	if _, _, ok := tb.get("a", later); ok {
+	if _, _, ok := tb.Get("a", later); ok {
 		t.Error("an entry is returned at its expiry")
 	}
 	if tb.Len() != 1 {
@@ -125,8 +125,8 @@ func TestTableEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
-func BenchmarkTablePutGet(b *testing.B) {
-	tb := newTable(1_000_000)
+func BenchmarkPutGet(b *testing.B) {
+	tb := New(1_000_000)
 	now := time.Now()
 	value := bytes.Repeat([]byte("x"), 200)
 	b.ReportAllocs()
@@ -134,8 +134,7 @@ func BenchmarkTablePutGet(b *testing.B) {
 	for b.Loop() {
 		i++
 		k := "ivr\x00" + fmt.Sprint(i)
-		tb.put(k, value, false, now.Add(time.Hour))
-		tb.get(k, now)
+		tb.Put(k, value, false, now.Add(time.Hour))
+		tb.Get(k, now)
 	}
 }
-
