@@ -15,26 +15,31 @@ import (
 // heap's pointers, and every collection traced them all, stalling answers for tens of
 // milliseconds on a busy server. It is not safe for concurrent use.
 type Table struct {
-	seed  maphash.Seed
-	max   int
-	index map[uint64]int32 // key hash → entry
-	slots []tableSlot      // slots[0] is the sentinel of the recency list
-	free  []int32          // unused entries
-	arena []byte           // each entry's key then its value; written once, never changed
-	live  int              // bytes of the arena that entries still use
+	seed   maphash.Seed
+	max    int
+	index  map[uint64]int32 // key hash → entry
+	slots  []tableSlot      // slots[0] is the sentinel of the recency list
+	free   []int32          // unused entries
+	chunks [][]byte         // the arena: each entry's key then its value, written once, never changed
+	size   int              // bytes written to the arena
+	live   int              // bytes of the arena that entries still use
 }
 
 type tableSlot struct {
 	hash       uint64
-	off        int
+	chunk, off int // where the entry's bytes start in the arena
 	klen, vlen int
 	expires    int64 // Unix nanoseconds
 	prev, next int32 // the recency list, most recent after the sentinel
 	mark       bool  // the caller's flag
 }
 
-// minCompact is the arena size below which it is never compacted.
-const minCompact = 1 << 20
+// The arena grows by chunks, so that it never copies itself to grow (a doubling slice would,
+// holding twice its size for a moment), and is never compacted below minCompact.
+const (
+	chunkSize  = 1 << 20
+	minCompact = 4 * chunkSize
+)
 
 // New makes a table of at most max entries (at least 1).
 func New(size int) *Table {
@@ -55,7 +60,7 @@ func (t *Table) find(key string) int32 {
 
 func (t *Table) keyOf(i int32) string {
 	s := &t.slots[i]
-	return string(t.arena[s.off : s.off+s.klen])
+	return string(t.chunks[s.chunk][s.off : s.off+s.klen])
 }
 
 // Get returns a live entry's value (which the caller must not change) and flag, making it the
@@ -73,7 +78,7 @@ func (t *Table) Get(key string, now time.Time) (value []byte, mark, ok bool) {
 	t.unlink(i)
 	t.pushFront(i)
 	start := s.off + s.klen
-	return t.arena[start : start+s.vlen : start+s.vlen], s.mark, true
+	return t.chunks[s.chunk][start : start+s.vlen : start+s.vlen], s.mark, true
 }
 
 // Put sets key's value, flag and expiry, making it the most recently used; past the bound the
@@ -84,9 +89,8 @@ func (t *Table) Put(key string, value []byte, mark bool, expires time.Time) {
 		t.remove(i)
 	}
 	i := t.alloc()
-	off := len(t.arena)
-	t.arena = append(append(t.arena, key...), value...)
-	t.slots[i] = tableSlot{hash: h, off: off, klen: len(key), vlen: len(value), expires: expires.UnixNano(), mark: mark}
+	chunk, off := t.write(key, value)
+	t.slots[i] = tableSlot{hash: h, chunk: chunk, off: off, klen: len(key), vlen: len(value), expires: expires.UnixNano(), mark: mark}
 	t.live += len(key) + len(value)
 	t.index[h] = i
 	t.pushFront(i)
@@ -94,6 +98,21 @@ func (t *Table) Put(key string, value []byte, mark bool, expires time.Time) {
 		t.remove(t.slots[0].prev)
 	}
 	t.compact()
+}
+
+// write appends key and value to the arena and says where they start.
+func (t *Table) write(key string, value []byte) (chunk, off int) {
+	n := len(key) + len(value)
+	last := len(t.chunks) - 1
+	if last < 0 || len(t.chunks[last])+n > cap(t.chunks[last]) {
+		t.chunks = append(t.chunks, make([]byte, 0, max(chunkSize, n)))
+		last++
+	}
+	c := t.chunks[last]
+	off = len(c)
+	t.chunks[last] = append(append(c, key...), value...)
+	t.size += n
+	return last, off
 }
 
 // Delete drops key's entry, if any.
@@ -139,15 +158,15 @@ func (t *Table) pushFront(i int32) {
 // compact copies the entries' bytes into a new arena once at least half of the old one is
 // garbage, so that the arena stays within about twice what the entries hold.
 func (t *Table) compact() {
-	if len(t.arena) < minCompact || t.live > len(t.arena)/2 {
+	if t.size < minCompact || t.live > t.size/2 {
 		return
 	}
-	arena := make([]byte, 0, t.live+t.live/4)
+	old := t.chunks
+	t.chunks, t.size = nil, 0
 	for i := t.slots[0].next; i != 0; i = t.slots[i].next {
 		s := &t.slots[i]
-		off := len(arena)
-		arena = append(arena, t.arena[s.off:s.off+s.klen+s.vlen]...)
-		s.off = off
+		entry := old[s.chunk][s.off : s.off+s.klen+s.vlen]
+		s.chunk, s.off = t.write(string(entry[:s.klen]), entry[s.klen:])
 	}
-	t.arena = arena // values handed out earlier keep the old arena alive until they go
+	// Values handed out earlier keep their old chunks alive until they go.
 }
