@@ -294,8 +294,8 @@ func TestGCPercentFor(t *testing.T) {
 		{0, maxGCPercent},
 		{16 << 20, maxGCPercent}, // a small heap: the headroom would be 800%, capped
 		{64 << 20, 200},          // 128 MiB of headroom
-		{256 << 20, 50},          // half the live heap
-		{4 << 30, minGCPercent},  // a large heap: at least half of it again
+		{256 << 20, 50},          // 128 MiB, half the live heap
+		{4 << 30, minGCPercent},  // a large heap: 30% of it
 	} {
 		if got := gcPercentFor(tt.live); got != tt.want {
 			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", tt.live>>20, got, tt.want)
