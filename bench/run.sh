@@ -250,7 +250,7 @@ done
 if [ -z "${SKIP_GOBENCH:-}" ]; then
   echo "go test -bench (engine path without HTTP; reload)" >&2
   # A package that does not build (work in progress) costs its table, not the rest of the run.
-  go test -run '^$' -bench 'CallAction|NativeGo' -benchmem -count 6 ./engine/ 2>&1 | tee "$OUT/gobench-engine.txt" >&2 || true
+  go test -run '^$' -bench 'Stages' -benchmem -count 6 ./engine/ 2>&1 | tee "$OUT/gobench-engine.txt" >&2 || true
   go test -run '^$' -bench . -benchmem -count 6 $STAGES 2>&1 | tee "$OUT/gobench-stages.txt" >&2 || true
   go test -run '^$' -bench Reload -benchtime 100x ./engine/ 2>&1 | tee "$OUT/gobench-reload.txt" >&2 || true
   medians() { "$bin/gobench" "$@" || echo "(no results: see $OUT for go test's output)"; }
@@ -258,9 +258,9 @@ if [ -z "${SKIP_GOBENCH:-}" ]; then
     echo
     echo "## go test -bench, medians"
     echo
-    echo "\`go test -run '^\$' -bench 'CallAction|NativeGo' -benchmem -count 6 ./engine/\`"
+    echo "\`go test -run '^\$' -bench 'Stages' -benchmem -count 6 ./engine/\`: the stages of a warm CALL_ACTION, the whole engine path (engine, which is BenchmarkCallAction) and the native Go handler (native-go, BenchmarkNativeGo), side by side"
     echo
-    medians -base NativeGo <"$OUT/gobench-engine.txt"
+    medians -base Stages/native-go <"$OUT/gobench-engine.txt"
     echo
     echo "The stages on their own, each package's benchmarks: \`go test -run '^\$' -bench . -benchmem -count 6 $STAGES\`"
     echo
@@ -309,7 +309,7 @@ fi
       END { printf "- open-loop p99 at %s req/s, callscript vs node-single: %s ms vs %s ms (target <=): %s\n", rate, p99["callscript"], p99["node-single"], (p99["callscript"] + 0 <= p99["node-single"] + 0) ? "met" : "MISSED" }' rate="$RATE" "$OUT/open.tsv"
   fi
   if [ -s "$OUT/gobench.md" ]; then
-    awk -F'|' '$2 ~ /^ CallAction / {ca = $4; allocs = $6} $2 ~ /^ NativeGo / {ng = $4; nallocs = $6}
+    awk -F'|' '$2 ~ /^ Stages\/engine / {ca = $4; allocs = $6} $2 ~ /^ Stages\/native-go / {ng = $4; nallocs = $6}
       $2 ~ /^ Reload\/inotify / {p99 = $6}
       END {
         r = (ng > 0) ? ca / ng : 0
