@@ -249,14 +249,18 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	var e *Engine
 	releases, err := lru.NewWithEvict(opts.RetainedVersions, func(_ string, rel *release) {
+		if s := e.slot(rel.tenant); s != nil && s.current.Load() == rel {
+			return // still serving: only versions no longer current give their runtimes up
+		}
 		rel.program.Retire() // its warm runtimes go back to the budget; a running call keeps its own
 	})
 	if err != nil {
 		return nil, fmt.Errorf("version cache: %w", err)
 	}
 	logs := logbuf.New(opts.LogLines, maxLoggedTenants)
-	e := &Engine{
+	e = &Engine{
 		opts:     opts,
 		root:     root,
 		logs:     logs,

@@ -20,6 +20,7 @@ import (
 	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/httpapi"
 	"github.com/callscript/callscript/engine/metrics"
+	"github.com/callscript/callscript/engine/vm"
 )
 
 // Defaults of the shutdown flags.
@@ -71,11 +72,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if memoryLimit > 0 {
-		// The Go runtime collects harder near the limit too, so that discarded runtimes are
-		// returned before the guard has to stop anyone.
-		debug.SetMemoryLimit(int64(memoryLimit))
+	if memoryLimit == 0 {
+		memoryLimit = byteSize(vm.DefaultMemoryLimit())
 	}
+	// The Go runtime collects harder near the limit too, so that discarded runtimes are
+	// returned before the guard has to stop anyone, and whatever headroom tuneGC gives the heap
+	// stays under it (in a 128 MiB container, say).
+	debug.SetMemoryLimit(int64(memoryLimit))
 	routeRedisLogs(logger)
 	st, closeStore, err := openStore(ctx, *storeSpec)
 	if err != nil {

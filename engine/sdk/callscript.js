@@ -130,6 +130,17 @@ function copyOptions(builder, options, known, positions, params) {
       `${builder}: options must be an object such as { ${known[0]}: ... }, got ${describe(options)}`,
     );
   }
+  const proto = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    // A class instance or an object made from another: its options may be inherited or
+    // getters, which only reading every known option finds.
+    rejectUnknown(builder, options, known, "option");
+    for (let i = 0; i < known.length; i++) {
+      const value = options[known[i]];
+      if (value !== undefined) params[known[i]] = value;
+    }
+    return params;
+  }
   const names = Object.keys(options);
   let last = -1;
   let inOrder = true;

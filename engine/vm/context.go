@@ -42,6 +42,9 @@ func ScriptDeadline(received time.Time, budget time.Duration) time.Time {
 	return received.Add(budget - min(budget/20, 50*time.Millisecond))
 }
 
+// contextFile names contextSource's frames in stack traces (withoutHostFrames drops them).
+const contextFile = "callscript:ctx"
+
 // Shared is what every ctx of one runtime shares: ctx.log (see InstallConsole), the deeply
 // frozen ctx.env (see FrozenEnv) and ctx.fetch. Prepare it on its runtime before author code
 // runs there.
@@ -64,7 +67,7 @@ type Shared struct {
 // afterwards. ctx.deadline is a getter on the ctx's (frozen) prototype, so that a ctx costs
 // no function object of its own; it reads the deadline of the call the runtime runs, which a
 // runtime runs one at a time.
-var contextSource = goja.MustCompile("callscript:ctx", `(function (remaining, keep, apply) {
+var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep, apply) {
   "use strict";
   const proto = Object.freeze({ get deadline() { return remaining(); } });
   function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
@@ -208,9 +211,12 @@ func SessionJSON(v goja.Value, stringify goja.Callable, limit int) ([]byte, erro
 	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
 		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + describeValue(v) + ")"}
 	}
-	text, _, err := stringifyJSON(obj, stringify)
+	text, ok, err := stringifyJSON(obj, stringify)
 	if err != nil {
 		return nil, fmt.Errorf("ctx.session cannot be saved as JSON: %w", scriptErrorOf(err))
+	}
+	if !ok { // a toJSON that returns undefined
+		return nil, &ScriptError{Message: "TypeError: ctx.session cannot be saved as JSON: it turns into undefined (a toJSON method?)"}
 	}
 	if len(text) > limit {
 		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(text), limit)}

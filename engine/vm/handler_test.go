@@ -1,6 +1,8 @@
 package vm_test
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -197,5 +199,19 @@ log.error("failed", {code: 7}); log.info({x: 1}, "not an object")`)
 	}
 	if got := vm.Format(eval(t, rt, `new TypeError("boom")`), stringify); !strings.HasPrefix(got, "TypeError: boom") {
 		t.Errorf("an error is formatted as %q, want its stack", got)
+	}
+}
+
+// TestStackShowsOnlyTheAuthorsFrames: the host code that builds ctx and calls the hook is not
+// in the stack trace an author sees.
+func TestStackShowsOnlyTheAuthorsFrames(t *testing.T) {
+	p := loadScript(t, "function fail() { throw new Error(\"boom\"); }\nexport default () => fail();\n")
+	res := p.Run(context.Background(), vm.Call{Event: []byte(`{"eventType":"CALL_ACTION","payload":{}}`), Deadline: time.Now().Add(time.Second), Answer: true})
+	var se *vm.ScriptError
+	if !errors.As(res.Err, &se) {
+		t.Fatalf("got %v, want a script error", res.Err)
+	}
+	if strings.Contains(se.Stack, "callscript:ctx") || strings.Contains(se.Stack, "apply (native)") || !strings.Contains(se.Stack, "index.js:1") {
+		t.Errorf("stack:\n%s", se.Stack)
 	}
 }

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,28 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestLazyEventWideObject: a webhook with a hundred thousand keys is read through the key
+// index (a scan per lookup would take tens of seconds here), and stays correct after deletes.
+func TestLazyEventWideObject(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"eventType":"CALL_ACTION"`)
+	for i := range 100_000 {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString(`,"k7":"again"}`)
+	vm := goja.New()
+	v, err := decodeLazyJSON(vm, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = vm.Set("e", v)
+	got, err := vm.RunString(`delete e.k3; [e.k99999, e.k7, e.k3, Object.keys(e).length, e.k4].join(",")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "99999,again,,100000,4"; got.String() != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
 }

@@ -63,6 +63,7 @@ var (
 	typeFloat64 = reflect.TypeFor[float64]()
 	typeString  = reflect.TypeFor[string]()
 	typeBool    = reflect.TypeFor[bool]()
+	typeProxy   = reflect.TypeFor[goja.Proxy]()
 )
 
 // value writes v; in an array, a value JSON leaves out is written as null. It returns false
@@ -114,8 +115,8 @@ func (w *plainWriter) omitted(inArray bool, depth int) bool {
 }
 
 func (w *plainWriter) object(obj *goja.Object, depth int, inArray bool) bool {
-	if depth >= maxPlainDepth {
-		return false
+	if depth >= maxPlainDepth || obj.ExportType() == typeProxy {
+		return false // a proxy reports the class "Object" even around an array
 	}
 	switch obj.ClassName() {
 	case "Function":

@@ -51,7 +51,7 @@ func TestStringifyJSONAgreesWithJSONStringify(t *testing.T) {
 		`Object.create(null)`, `Object.assign(Object.create(null), { a: 1 })`,
 		`Object.create({ inherited: 1 }, { own: { value: 2, enumerable: true }, hidden: { value: 3 } })`,
 		`{ get g() { return "got" } }`, `{ get g() { throw new Error("boom") } }`,
-		`new Proxy({ a: 1 }, {})`, `(() => { const a = [1]; a.extra = 2; return a })()`,
+		`new Proxy({ a: 1 }, {})`, `new Proxy([1, 2], {})`, `{ callflow: new Proxy([{ action: "hangup" }], {}) }`, `(() => { const a = [1]; a.extra = 2; return a })()`,
 		`(() => { const o = {}; o.self = o; return o })()`, `(() => { const a = []; a.push(a); return a })()`,
 		`{ big: 10n }`, `undefined`, `null`, `() => 1`, `Symbol("top")`, `"top"`, `42`, `new Error("e")`,
 		`(() => { let v = 1; for (let i = 0; i < 40; i++) v = i % 2 ? [v] : { v }; return v })()`,

@@ -20,15 +20,20 @@ import (
 // configurable data properties in the order of the JSON text, it can be read, assigned,
 // deleted, enumerated, spread and stringified, and its prototype is Object.prototype. What a
 // host object cannot do, it cannot do either: it cannot be frozen, sealed or made
-// non-extensible, and accessors or read-only properties cannot be defined on it (copy it
-// first: {...event} or JSON.parse(JSON.stringify(event))).
+// non-extensible, it cannot hold symbol-keyed properties, and accessors or read-only
+// properties cannot be defined on it (copy it first: {...event}).
 type lazyObject struct {
-	vm   *goja.Runtime
-	data []byte // the JSON text the members' values are spans of
-	keys []string
-	raw  []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
-	vals []goja.Value    // each member's value, nil until read or assigned
+	vm    *goja.Runtime
+	data  []byte // the JSON text the members' values are spans of
+	keys  []string
+	raw   []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
+	vals  []goja.Value    // each member's value, nil until read or assigned
+	byKey map[string]int  // the position of each key, for objects wider than indexFrom (nil: stale)
 }
+
+// indexFrom is the width from which a lazyObject finds its keys through a map rather than by
+// scanning them: a webhook of a hundred thousand keys must not cost their square.
+const indexFrom = 16
 
 // newLazyObject makes the object whose JSON text starts at sc.Pos (at its '{'), reading its
 // keys and moving sc past it. Values nested in it are checked for syntax, not built.
@@ -50,7 +55,7 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error)
 		if i := o.index(key); i >= 0 { // a repeated key: the last one counts, as in JSON.parse
 			o.raw[i] = value
 		} else {
-			o.keys = append(o.keys, key)
+			o.add(key)
 			o.raw = append(o.raw, value)
 		}
 		more, lexErr = sc.Next('}')
@@ -63,12 +68,32 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error)
 }
 
 func (o *lazyObject) index(key string) int {
-	for i, k := range o.keys {
-		if k == key {
-			return i
+	if len(o.keys) <= indexFrom {
+		for i, k := range o.keys {
+			if k == key {
+				return i
+			}
+		}
+		return -1
+	}
+	if o.byKey == nil {
+		o.byKey = make(map[string]int, len(o.keys))
+		for i, k := range o.keys {
+			o.byKey[k] = i
 		}
 	}
+	if i, ok := o.byKey[key]; ok {
+		return i
+	}
 	return -1
+}
+
+// add appends a member.
+func (o *lazyObject) add(key string) {
+	o.keys = append(o.keys, key)
+	if o.byKey != nil {
+		o.byKey[key] = len(o.keys) - 1
+	}
 }
 
 // Get returns a member's value, building it on the first read; nil for no such member (the
@@ -95,7 +120,7 @@ func (o *lazyObject) Set(key string, v goja.Value) bool {
 		o.vals[i] = v
 		return true
 	}
-	o.keys = append(o.keys, key)
+	o.add(key)
 	o.raw = append(o.raw, jsonscan.Span{})
 	o.vals = append(o.vals, v)
 	return true
@@ -110,6 +135,7 @@ func (o *lazyObject) Delete(key string) bool {
 		o.keys = slices.Delete(o.keys, i, i+1)
 		o.raw = slices.Delete(o.raw, i, i+1)
 		o.vals = slices.Delete(o.vals, i, i+1)
+		o.byKey = nil // the positions after i moved
 	}
 	return true
 }

@@ -175,8 +175,8 @@ declare module "callscript" {
   // ------------------------------------------------------------------------------------------
   // Webhook events: `event` is the body 8x8 posted, exactly as posted. Fields 8x8 adds later
   // appear as `unknown` through the index signatures. Its members become JavaScript values when
-  // first read; it behaves as a plain object except that it cannot be frozen or sealed, nor
-  // given accessor or read-only properties (copy it first: `{ ...event }`).
+  // first read; it behaves as a plain object except that it cannot be frozen or sealed, given
+  // accessor or read-only properties, or hold symbol-keyed ones (copy it first: `{ ...event }`).
 
   /** The kinds of 8x8 voice webhook. */
   export type EventType =
