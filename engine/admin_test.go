@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/callscript/callscript/engine"
 )
 
@@ -104,5 +106,47 @@ func TestDryRunReturnsLogsAndTenantLogsAreKept(t *testing.T) {
 	}
 	if len(e.Logs("acme", 1)) != 1 {
 		t.Error("limit not applied")
+	}
+}
+
+// TestVersionMetricFollowsReloads: callscript_tenant_version_info holds one series per tenant,
+// its serving version, across new versions.
+func TestVersionMetricFollowsReloads(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{"index.js": say("one")})
+	writeTenant(t, root, "other", map[string]string{"index.js": say("other")})
+	registry := prometheus.NewRegistry()
+	e, _ := newEngine(t, root, engine.Options{Registerer: registry})
+	ctx := context.Background()
+	var last string
+	for _, text := range []string{"two", "three"} {
+		info, err := e.WriteFile(ctx, "acme", "index.js", []byte(say(text)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = info.Version
+	}
+	families, err := registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string][]string{}
+	for _, f := range families {
+		if f.GetName() != "callscript_tenant_version_info" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			versions[labels["tenant"]] = append(versions[labels["tenant"]], labels["version"])
+		}
+	}
+	if got := versions["acme"]; len(got) != 1 || got[0] != last {
+		t.Errorf("acme's version series: %v, want only %s", got, last)
+	}
+	if got := versions["other"]; len(got) != 1 {
+		t.Errorf("other's version series: %v, want one", got)
 	}
 }

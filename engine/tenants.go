@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/callflow"
 	"github.com/callscript/callscript/engine/fetch"
@@ -264,7 +262,10 @@ func (e *Engine) install(id string, rel *release, took time.Duration) {
 	}
 	cancel()
 	e.metrics.Reloads.WithLabelValues(id, "ok").Inc()
-	e.metrics.Version.DeletePartialMatch(prometheus.Labels{"tenant": id})
+	if old != nil && old.version != rel.version {
+		// By its labels, not by a partial match: that scans every tenant's series.
+		e.metrics.Version.DeleteLabelValues(id, old.version)
+	}
 	e.metrics.Version.WithLabelValues(id, rel.version).Set(1)
 	attrs := []any{"tenant", id, "version", rel.version, "took", took.Round(time.Microsecond)}
 	if old != nil {

@@ -14,6 +14,7 @@ import (
 	"embed"
 	"io/fs"
 	"regexp"
+	"slices"
 )
 
 // ModuleName is the import specifier that resolves to this module.
@@ -25,16 +26,17 @@ const ModuleName = "callscript"
 var ModuleSource string
 
 // ModuleExports lists the names "callscript" exports, in the order of its source.
-func ModuleExports() []string {
+func ModuleExports() []string { return slices.Clone(moduleExports) }
+
+// moduleExports is read once from the module's export declarations, all of them
+// `export function name(`; every tenant build asks for it. Never modified.
+var moduleExports = func() []string {
 	var names []string
-	for _, m := range exportRE.FindAllStringSubmatch(ModuleSource, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^export function (\w+)\(`).FindAllStringSubmatch(ModuleSource, -1) {
 		names = append(names, m[1])
 	}
 	return names
-}
-
-// exportRE matches the module's export declarations, all of them `export function name(`.
-var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
+}()
 
 // typesFS holds types/*.d.ts: callscript.d.ts declares "callscript", and any other file
 // declares a module of its own (such as the test API).
