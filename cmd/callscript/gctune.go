@@ -18,7 +18,7 @@ const (
 	minGCHeadroom   = 128 << 20
 	minGCPercent    = 30
 	maxGCPercent    = 400
-	gcTuneInterval  = time.Second
+	gcTuneInterval  = 250 * time.Millisecond
 	liveHeapMetric  = "/gc/heap/live:bytes"
 	operatorGCKnobs = "GOGC"
 )
@@ -31,7 +31,8 @@ func gcPercentFor(live uint64) int {
 	return int(min(max(minGCHeadroom*100/live, minGCPercent), maxGCPercent))
 }
 
-// tuneGC sets GOGC from the live heap every second until ctx ends, unless the operator set
+// tuneGC sets GOGC from the live heap four times a second until ctx ends (a heap that grows
+// fast, as while ten thousand tenants load, must not outrun it), unless the operator set
 // GOGC.
 func tuneGC(ctx context.Context) {
 	if _, set := os.LookupEnv(operatorGCKnobs); set {
