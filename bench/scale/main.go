@@ -209,13 +209,19 @@ func run(ctx context.Context, c config) error {
 
 func tenantName(i int) string { return fmt.Sprintf("t%05d", i) }
 
+// tenantScript is the IVR with a prompt of its own for tenant number i, so that no two tenants
+// share a compiled program.
+func tenantScript(script []byte, i int) []byte {
+	return bytes.Replace(script, []byte("Welcome to ACME."), []byte("Welcome to ACME branch "+strconv.Itoa(i)+"."), 1)
+}
+
 // writeTenant writes the IVR into scripts/name with a prompt of its own.
 func writeTenant(scripts, name string, script []byte, i int) error {
 	dir := filepath.Join(scripts, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	own := bytes.Replace(script, []byte("Welcome to ACME."), []byte("Welcome to ACME branch "+strconv.Itoa(i)+"."), 1)
+	own := tenantScript(script, i)
 	return os.WriteFile(filepath.Join(dir, "index.js"), own, 0o644)
 }
 
@@ -260,34 +266,13 @@ func addTenants(ctx context.Context, c config, scripts string, script, template 
 		if err := writeTenant(staging, name, script, c.tenants+i); err != nil {
 			return nil, err
 		}
-		events, err := loadgen.NewEvents(template, []string{name}, prefix+name+"-")
+		d, err := timeFirstAnswer(ctx, c.addr, name, template, prefix, func() error {
+			return os.Rename(filepath.Join(staging, name), filepath.Join(scripts, name))
+		})
 		if err != nil {
 			return nil, err
 		}
-		conn, err := loadgen.Dial(ctx, c.addr, "/webhooks/voice", 10*time.Second)
-		if err != nil {
-			return nil, err
-		}
-		start := time.Now()
-		if err := os.Rename(filepath.Join(staging, name), filepath.Join(scripts, name)); err != nil {
-			conn.Close()
-			return nil, err
-		}
-		var body []byte
-		for n := uint64(0); ; n++ {
-			if time.Since(start) > 10*time.Second {
-				conn.Close()
-				return nil, fmt.Errorf("tenant %s added at %v never answered", name, start.Format(time.TimeOnly))
-			}
-			body = events.Append(body[:0], n)
-			status, err := conn.Post(ctx, body)
-			if err == nil && status == http.StatusOK && !conn.Header("X-Callscript-Fallback:") {
-				break
-			}
-			time.Sleep(500 * time.Microsecond)
-		}
-		took = append(took, time.Since(start))
-		conn.Close()
+		took = append(took, d)
 	}
 	return took, nil
 }
@@ -302,41 +287,60 @@ func uploadTenants(ctx context.Context, c config, script, template []byte, prefi
 	var took []time.Duration
 	for i := range c.added {
 		name := fmt.Sprintf("up%05d", i)
-		body := bytes.ReplaceAll(script, []byte("Welcome to ACME."), []byte(fmt.Sprintf("Welcome to ACME %d.", c.tenants+c.added+i)))
-		events, err := loadgen.NewEvents(template, []string{name}, prefix+name+"-")
+		body := tenantScript(script, c.tenants+c.added+i)
+		d, err := timeFirstAnswer(ctx, c.addr, name, template, prefix, func() error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+c.addr+"/admin/tenants/"+name+"/files/index.js", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			resp, err := client.Do(req)
+			if err != nil {
+				return fmt.Errorf("upload %s: %w", name, err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+				return fmt.Errorf("upload %s: %s", name, resp.Status)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		conn, err := loadgen.Dial(ctx, c.addr, "/webhooks/voice", 10*time.Second)
-		if err != nil {
-			return nil, err
-		}
-		start := time.Now()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+c.addr+"/admin/tenants/"+name+"/files/index.js", bytes.NewReader(body))
-		if err != nil {
-			conn.Close()
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+adminToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("upload %s: %w", name, err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-			conn.Close()
-			return nil, fmt.Errorf("upload %s: %s", name, resp.Status)
-		}
-		status, err := conn.Post(ctx, events.Append(nil, 0))
-		if err != nil || status != http.StatusOK || conn.Header("X-Callscript-Fallback:") {
-			conn.Close()
-			return nil, fmt.Errorf("tenant %s uploaded did not answer: status %d, %v", name, status, err)
-		}
-		took = append(took, time.Since(start))
-		conn.Close()
+		took = append(took, d)
 	}
 	return took, nil
+}
+
+// timeFirstAnswer makes tenant name appear (appear: a folder renamed in, an upload) and times
+// it, from just before appear, to the tenant's first answer without a fallback, posting on one
+// kept-alive connection until it comes.
+func timeFirstAnswer(ctx context.Context, addr, name string, template []byte, prefix string, appear func() error) (time.Duration, error) {
+	events, err := loadgen.NewEvents(template, []string{name}, prefix+name+"-")
+	if err != nil {
+		return 0, err
+	}
+	conn, err := loadgen.Dial(ctx, addr, "/webhooks/voice", 10*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	start := time.Now()
+	if err := appear(); err != nil {
+		return 0, err
+	}
+	var body []byte
+	for n := uint64(0); ; n++ {
+		if time.Since(start) > 10*time.Second {
+			return 0, fmt.Errorf("tenant %s, made at %v, never answered", name, start.Format(time.TimeOnly))
+		}
+		body = events.Append(body[:0], n)
+		status, err := conn.Post(ctx, body)
+		if err == nil && status == http.StatusOK && !conn.Header("X-Callscript-Fallback:") {
+			return time.Since(start), nil
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
 }
 
 func percentiles(ds []time.Duration) string {

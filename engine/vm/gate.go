@@ -72,23 +72,23 @@ func (g *Gate) borrowable() chan struct{} {
 func (g *Gate) take() (hold, bool) {
 	select {
 	case g.slots <- struct{}{}:
-		return g.withCore(hold{slot: true}), true
+		return g.ownSlot(), true
 	default:
 	}
 	if free := g.borrowable(); free != nil {
 		select {
 		case <-free:
-			return hold{core: true, since: time.Now()}, true
+			return borrowed(), true
 		default:
 		}
 	}
 	return hold{}, false
 }
 
-// withCore counts a run that holds its tenant's slot on a core too, when one is free: the
-// share does not wait for cores, which only account for borrowing.
-func (g *Gate) withCore(h hold) hold {
-	h.since = time.Now()
+// ownSlot is the hold of a run that took its tenant's slot, on a core too when one is free:
+// the share does not wait for cores, which only account for borrowing.
+func (g *Gate) ownSlot() hold {
+	h := hold{slot: true, since: time.Now()}
 	if g.cores != nil {
 		select {
 		case <-g.cores.free:
@@ -98,6 +98,9 @@ func (g *Gate) withCore(h hold) hold {
 	}
 	return h
 }
+
+// borrowed is the hold of a run on a core it borrowed.
+func borrowed() hold { return hold{core: true, since: time.Now()} }
 
 // acquire takes a slot or an idle core, waiting at most the gate's maxWait (and never past
 // ctx). It returns how long it waited.
@@ -130,9 +133,9 @@ func (g *Gate) reacquire(ctx context.Context) (hold, error) {
 func (g *Gate) wait(ctx context.Context, timeout <-chan time.Time) (hold, error) {
 	select {
 	case g.slots <- struct{}{}:
-		return g.withCore(hold{slot: true}), nil
+		return g.ownSlot(), nil
 	case <-g.borrowable():
-		return hold{core: true, since: time.Now()}, nil
+		return borrowed(), nil
 	case <-timeout:
 		return hold{}, ErrOverloaded
 	case <-ctx.Done():

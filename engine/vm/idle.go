@@ -42,10 +42,7 @@ func (b *IdleRuntimes) take(p *Program) *runtime {
 	p.idle[n-1] = nil
 	p.idle = p.idle[:n-1]
 	b.count--
-	if len(p.idle) == 0 {
-		b.order.Remove(p.inIdle)
-		p.inIdle = nil
-	} else {
+	if !b.unlistIfEmpty(p) {
 		b.order.MoveToFront(p.inIdle)
 	}
 	return rt
@@ -72,10 +69,7 @@ func (b *IdleRuntimes) keep(p *Program, rt *runtime) {
 		victim.idle[len(victim.idle)-1] = nil
 		victim.idle = victim.idle[:len(victim.idle)-1]
 		b.count--
-		if len(victim.idle) == 0 {
-			b.order.Remove(victim.inIdle)
-			victim.inIdle = nil
-		}
+		b.unlistIfEmpty(victim)
 	}
 }
 
@@ -86,8 +80,18 @@ func (b *IdleRuntimes) drop(p *Program) {
 	b.count -= len(p.idle)
 	clear(p.idle)
 	p.idle = p.idle[:0]
+	b.unlistIfEmpty(p)
+}
+
+// unlistIfEmpty takes p off the recency list when it holds no idle runtime, and says whether
+// it did.
+func (b *IdleRuntimes) unlistIfEmpty(p *Program) bool {
+	if len(p.idle) > 0 {
+		return false
+	}
 	if p.inIdle != nil {
 		b.order.Remove(p.inIdle)
 		p.inIdle = nil
 	}
+	return true
 }

@@ -4,9 +4,12 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/internal/jsonscan"
 )
 
 // stringifyJSON is JSON.stringify(v) as bytes, with stringify (JSON.stringify as it was before
@@ -69,7 +72,7 @@ var (
 // value writes v; in an array, a value JSON leaves out is written as null. It returns false
 // when v is not plain data.
 func (w *plainWriter) value(v goja.Value, depth int, inArray bool) bool {
-	if v == nil || goja.IsUndefined(v) {
+	if leftOut(v) {
 		return w.omitted(inArray, depth)
 	}
 	if goja.IsNull(v) {
@@ -77,10 +80,7 @@ func (w *plainWriter) value(v goja.Value, depth int, inArray bool) bool {
 		return true
 	}
 	if obj, ok := v.(*goja.Object); ok {
-		return w.object(obj, depth, inArray)
-	}
-	if _, ok := v.(*goja.Symbol); ok {
-		return w.omitted(inArray, depth)
+		return w.object(obj, depth)
 	}
 	switch v.ExportType() {
 	case typeString:
@@ -102,6 +102,19 @@ func (w *plainWriter) value(v goja.Value, depth int, inArray bool) bool {
 	return false // a BigInt, which JSON.stringify refuses
 }
 
+// leftOut reports whether v is a value JSON has no text for: undefined, a function or a
+// symbol (left out of an object, null in an array).
+func leftOut(v goja.Value) bool {
+	if v == nil || goja.IsUndefined(v) {
+		return true
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		return obj.ClassName() == "Function"
+	}
+	_, isSymbol := v.(*goja.Symbol)
+	return isSymbol
+}
+
 // omitted handles a value JSON.stringify leaves out: null in an array, nothing in an object
 // (the caller skips the member), undefined at the top.
 func (w *plainWriter) omitted(inArray bool, depth int) bool {
@@ -114,17 +127,18 @@ func (w *plainWriter) omitted(inArray bool, depth int) bool {
 	return true
 }
 
-func (w *plainWriter) object(obj *goja.Object, depth int, inArray bool) bool {
+func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	if depth >= maxPlainDepth || obj.ExportType() == typeProxy {
 		return false // a proxy reports the class "Object" even around an array
 	}
-	switch obj.ClassName() {
-	case "Function":
-		return w.omitted(inArray, depth)
-	case "Array":
-		if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
-			return false
-		}
+	class := obj.ClassName()
+	if class != "Array" && class != "Object" {
+		return false // Date, Map, boxed primitives, errors…: JSON.stringify's own rules
+	}
+	if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
+		return false
+	}
+	if class == "Array" {
 		n := obj.Get("length").ToInteger()
 		w.buf = append(w.buf, '[')
 		for i := range n {
@@ -137,84 +151,36 @@ func (w *plainWriter) object(obj *goja.Object, depth int, inArray bool) bool {
 		}
 		w.buf = append(w.buf, ']')
 		return true
-	case "Object":
-		if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
+	}
+	w.buf = append(w.buf, '{')
+	first := true
+	for _, key := range obj.Keys() {
+		member := obj.Get(key)
+		if leftOut(member) {
+			continue
+		}
+		if !first {
+			w.buf = append(w.buf, ',')
+		}
+		first = false
+		if !w.str(key) {
 			return false
 		}
-		w.buf = append(w.buf, '{')
-		first := true
-		for _, key := range obj.Keys() {
-			member := obj.Get(key)
-			if member == nil || goja.IsUndefined(member) {
-				continue
-			}
-			if o, ok := member.(*goja.Object); ok && o.ClassName() == "Function" {
-				continue
-			}
-			if _, ok := member.(*goja.Symbol); ok {
-				continue
-			}
-			if !first {
-				w.buf = append(w.buf, ',')
-			}
-			first = false
-			if !w.str(key) {
-				return false
-			}
-			w.buf = append(w.buf, ':')
-			if !w.value(member, depth+1, false) {
-				return false
-			}
+		w.buf = append(w.buf, ':')
+		if !w.value(member, depth+1, false) {
+			return false
 		}
-		w.buf = append(w.buf, '}')
-		return true
 	}
-	return false // Date, Map, boxed primitives, errors…: JSON.stringify's own rules
+	w.buf = append(w.buf, '}')
+	return true
 }
 
 // str writes a string as JSON.stringify does. A Go string holding U+FFFD may come from a lone
 // surrogate, which JSON.stringify writes as an escape: such strings are left to it.
 func (w *plainWriter) str(s string) bool {
-	w.buf = append(w.buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError {
-				return false
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		w.buf = append(w.buf, s[start:i]...)
-		switch c {
-		case '"':
-			w.buf = append(w.buf, '\\', '"')
-		case '\\':
-			w.buf = append(w.buf, '\\', '\\')
-		case '\b':
-			w.buf = append(w.buf, '\\', 'b')
-		case '\f':
-			w.buf = append(w.buf, '\\', 'f')
-		case '\n':
-			w.buf = append(w.buf, '\\', 'n')
-		case '\r':
-			w.buf = append(w.buf, '\\', 'r')
-		case '\t':
-			w.buf = append(w.buf, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			w.buf = append(w.buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		start = i
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return false
 	}
-	w.buf = append(w.buf, s[start:]...)
-	w.buf = append(w.buf, '"')
+	w.buf = jsonscan.AppendQuoted(w.buf, s, false)
 	return true
 }

@@ -487,6 +487,59 @@ func Literal(c byte) string {
 	return "null"
 }
 
+// AppendQuoted appends s to dst as a JSON string, escaped as JSON.stringify escapes it: the
+// quote, the backslash and the control characters. With lineSeparators, U+2028 and U+2029 are
+// escaped too, so that the output is also a valid JavaScript literal. Invalid UTF-8 becomes
+// U+FFFD.
+func AppendQuoted(dst []byte, s string, lineSeparators bool) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			start = i + size
+		case lineSeparators && (r == '\u2028' || r == '\u2029'):
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			start = i + size
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
 // AppendUnquoted appends the value of a string's content (Data[Span.Start:Span.End] of a
 // string ReadString accepted) to dst, decoding it as encoding/json and JSON.parse do: escapes
 // are resolved, and invalid UTF-8 and \u escapes of unpaired surrogates become U+FFFD.

@@ -251,3 +251,21 @@ func FuzzScanner(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendQuoted(t *testing.T) {
+	for _, tt := range []struct {
+		in             string
+		lineSeparators bool
+		want           string
+	}{
+		{"plain", false, `"plain"`},
+		{"q\" b\\ \b\f\n\r\t \x00\x1f\x7f", false, `"q\" b\\ \b\f\n\r\t \u0000\u001f` + "\x7f\""},
+		{"é 😀 \u2028\u2029", false, "\"é 😀 \u2028\u2029\""},
+		{"é 😀 \u2028\u2029", true, `"é 😀 \u2028\u2029"`},
+		{"bad \xff byte", true, `"bad \ufffd byte"`},
+	} {
+		if got := string(jsonscan.AppendQuoted([]byte("x"), tt.in, tt.lineSeparators)); got != "x"+tt.want {
+			t.Errorf("AppendQuoted(%q, %v) = %s, want x%s", tt.in, tt.lineSeparators, got, tt.want)
+		}
+	}
+}
