@@ -34,6 +34,7 @@
 package bundle
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -42,6 +43,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -52,8 +54,8 @@ import (
 )
 
 // ExportsGlobal is the global the program assigns the entry's exports to:
-// the module namespace of an ES module entry (its handler is "default"), or
-// module.exports of a CommonJS entry.
+// an object of the exports of an ES module entry (its handler is "default"),
+// or module.exports of a CommonJS entry.
 const ExportsGlobal = "__callscript_exports"
 
 // SDKFile is the file name that stack positions give for code of the
@@ -169,50 +171,107 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 }
 
 // SDKProgram is the program that every runtime runs before its tenant's: the
-// "callscript" module's source, its exports assigned, frozen, to the global
-// SDKGlobal. Compile it under the name SDKFile: its lines are the module's
-// own, so stack positions need no source map. (The module is plain ES2022
-// that goja runs as it is, every export a function declaration; a function
-// wrapper rather than esbuild's module glue keeps a runtime's start cheap,
-// since every runtime runs it.)
+// "callscript" module's source, inside a function that it assigns to the global
+// SDKGlobal. SDKGlobal(name) returns the export called name; a tenant's import
+// of it compiles to such a call (see sdkStub). Compile the program under the
+// name SDKFile: its lines are the module's own, so stack positions need no
+// source map. (The module is plain ES2022 that goja runs as it is, every export
+// a function declaration; a function wrapper rather than esbuild's module glue
+// keeps a runtime's start cheap, since every runtime runs it.)
+//
+// The dialog helpers, the larger half of the module, are made the first time a
+// program asks for one of them: a runtime whose tenant imports only builders
+// never pays for the few dozen functions and tables they are made of.
 func SDKProgram() string {
-	body := sdkExportRE.ReplaceAllString(sdk.ModuleSource, "function ")
-	return "var " + SDKGlobal + " = (function () { \"use strict\"; " + body +
-		"\nreturn Object.freeze({ " + strings.Join(sdk.ModuleExports(), ", ") + " });\n})();\n"
+	builders, dialogs, ok := strings.Cut(sdk.ModuleSource, sdk.DialogsStart)
+	if !ok {
+		panic("bundle: the callscript module lost its dialog helpers marker") // a build-time fact, checked by the tests
+	}
+	strip := func(part string) string { return sdkExportRE.ReplaceAllString(part, "function ") }
+	exported := func(part string) string { return strings.Join(sdk.ExportsOf(part), ", ") }
+	// The marker is one line; the code that replaces it is one line too, so that every line
+	// keeps its number.
+	return "var " + SDKGlobal + " = (function () { \"use strict\"; " + strip(builders) +
+		"let dialogHelpers; function loadDialogHelpers() { if (dialogHelpers === undefined) dialogHelpers = (function () {\n" +
+		strip(dialogs) +
+		"\nreturn Object.freeze({ __proto__: null, " + exported(dialogs) + " }); })(); return dialogHelpers; }" +
+		"\nconst builders = Object.freeze({ __proto__: null, " + exported(builders) + " });" +
+		"\nreturn function (name) { const value = builders[name]; return value !== undefined ? value : loadDialogHelpers()[name]; };" +
+		"\n})();\n"
 }
 
 // sdkExportRE matches the export keyword of the module's declarations.
 var sdkExportRE = regexp.MustCompile(`(?m)^export (?:function )`)
 
-// esbuildBundle runs esbuild for r.
+// esbuildBundle runs esbuild for r. It bundles the tenant as an ES module first and wraps that
+// in a function of its own (see moduleScript): esbuild's IIFE output would turn the entry's
+// exports into a CommonJS-style object through helpers that cost every runtime about 28 KB and
+// a fifth of its start. Only an entry whose exports esbuild does not end the ES module with
+// (such as `export * from` a CommonJS file) is bundled in the IIFE format after all.
 func esbuildBundle(ctx context.Context, r *resolver) (*Bundle, error) {
-	if err := ctx.Err(); err != nil {
+	code, sourceMap, warnings, err := r.build(ctx, api.FormatESModule)
+	if err != nil {
 		return nil, err
 	}
-	esb, ctxErr := api.Context(api.BuildOptions{
+	script, scripted := moduleScript(code)
+	linesAbove := 1 // moduleScript's head
+	if !scripted {
+		if script, sourceMap, warnings, err = r.build(ctx, api.FormatIIFE); err != nil {
+			return nil, err
+		}
+		linesAbove = 0
+	}
+	inline, err := inlineSourceMap(sourceMap, linesAbove)
+	if err != nil {
+		return nil, err
+	}
+	program := string(script) + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
+	sum := sha256.Sum256([]byte(program))
+	return &Bundle{
+		Code:     program,
+		Hash:     hex.EncodeToString(sum[:]),
+		Files:    r.files(),
+		Warnings: convertMessages(warnings),
+	}, nil
+}
+
+// build runs esbuild for r with the output format format: the program, its source map and
+// esbuild's warnings. In the IIFE format the program assigns the entry's exports to
+// ExportsGlobal itself.
+func (r *resolver) build(ctx context.Context, format api.Format) (code, sourceMap []byte, warnings []api.Message, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	opts := api.BuildOptions{
 		EntryPoints: []string{entryPlaceholder},
 		Bundle:      true,
 		Write:       false,
 		Outfile:     outputName,
-		Format:      api.FormatIIFE,
-		GlobalName:  ExportsGlobal,
+		Format:      format,
 		Platform:    api.PlatformNeutral,
 		Target:      api.ES2022,
-		// goja runs ES2022 except for these, which esbuild lowers.
+		// goja runs ES2022 except for these, which esbuild lowers (or, for a top-level await,
+		// refuses, as the IIFE format does).
 		Supported: map[string]bool{
 			"async-generator":      false,
 			"for-await":            false,
 			"regexp-match-indices": false,
 			"regexp-set-notation":  false,
+			"top-level-await":      false,
+			"import-meta":          false,
 		},
 		TsconfigRaw:    tsconfig,
 		Sourcemap:      api.SourceMapExternal,
 		SourcesContent: api.SourcesContentExclude,
 		LogLevel:       api.LogLevelSilent,
 		Plugins:        []api.Plugin{{Name: "callscript", Setup: r.setup}},
-	})
+	}
+	if format == api.FormatIIFE {
+		opts.GlobalName = ExportsGlobal
+	}
+	esb, ctxErr := api.Context(opts)
 	if ctxErr != nil {
-		return nil, fmt.Errorf("bundle: set up esbuild: %v", ctxErr.Errors)
+		return nil, nil, nil, fmt.Errorf("bundle: set up esbuild: %v", ctxErr.Errors)
 	}
 	defer esb.Dispose()
 
@@ -228,13 +287,11 @@ func esbuildBundle(ctx context.Context, r *resolver) (*Bundle, error) {
 	}()
 	result := esb.Rebuild()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if len(result.Errors) > 0 {
-		return nil, &BuildError{Errors: convertMessages(result.Errors)}
+		return nil, nil, nil, &BuildError{Errors: convertMessages(result.Errors)}
 	}
-
-	var code, sourceMap []byte
 	for _, out := range result.OutputFiles {
 		switch out.Path {
 		case outputName:
@@ -244,20 +301,51 @@ func esbuildBundle(ctx context.Context, r *resolver) (*Bundle, error) {
 		}
 	}
 	if code == nil || sourceMap == nil {
-		return nil, fmt.Errorf("bundle: esbuild produced %d files but not the program and its source map", len(result.OutputFiles))
+		return nil, nil, nil, fmt.Errorf("bundle: esbuild produced %d files but not the program and its source map", len(result.OutputFiles))
 	}
-	inline, err := inlineSourceMap(sourceMap)
-	if err != nil {
-		return nil, err
+	return code, sourceMap, result.Warnings, nil
+}
+
+// The two ways esbuild ends an ES module bundle with the entry's exports: a clause listing
+// them, or, for a CommonJS entry, its module.exports as the default export.
+var (
+	exportClauseRE  = regexp.MustCompile(`\nexport \{\n((?:  [\w$]+(?: as [\w$]+)?,\n)*  [\w$]+(?: as [\w$]+)?)\n\};\n$`)
+	exportRequireRE = regexp.MustCompile(`\nexport default (require_[\w$]+\(\));\n$`)
+)
+
+// moduleScript turns esbuild's ES module bundle into a script that assigns the entry's exports
+// to ExportsGlobal: a strict function around the module's code, one line above it, that
+// returns the exports as a plain object (or a CommonJS entry's module.exports). It reports
+// false for a bundle that does not end in one of the two ways esbuild ends one with exports,
+// and for one that re-exports a CommonJS module's exports, which esbuild adds to the entry's
+// exports only while the program runs and leaves out of the clause.
+func moduleScript(code []byte) ([]byte, bool) {
+	if bytes.Contains(code, []byte("__reExport(")) {
+		return nil, false
 	}
-	program := string(code) + "//# sourceMappingURL=data:application/json;base64," + inline + "\n"
-	sum := sha256.Sum256([]byte(program))
-	return &Bundle{
-		Code:     program,
-		Hash:     hex.EncodeToString(sum[:]),
-		Files:    r.files(),
-		Warnings: convertMessages(result.Warnings),
-	}, nil
+	head := "var " + ExportsGlobal + " = (() => { \"use strict\";\n"
+	var tail string
+	var cut int
+	if m := exportClauseRE.FindSubmatchIndex(code); m != nil {
+		var fields []string
+		for _, item := range strings.Split(string(code[m[2]:m[3]]), ",\n") {
+			local, exported, renamed := strings.Cut(strings.TrimSpace(item), " as ")
+			if !renamed {
+				exported = local
+			}
+			fields = append(fields, strconv.Quote(exported)+": "+local)
+		}
+		tail, cut = "\nreturn { "+strings.Join(fields, ", ")+" };\n", m[0]
+	} else if m := exportRequireRE.FindSubmatchIndex(code); m != nil {
+		tail, cut = "\nreturn "+string(code[m[2]:m[3]])+";\n", m[0]
+	} else {
+		return nil, false
+	}
+	out := make([]byte, 0, len(head)+len(code)+len(tail)+8)
+	out = append(out, head...)
+	out = append(out, code[:cut]...)
+	out = append(out, tail...)
+	return append(out, "})();\n"...), true
 }
 
 // convertMessages turns esbuild's messages into Errors in the author's terms.
@@ -274,7 +362,7 @@ func convertMessages(msgs []api.Message) []Error {
 	)
 	errs := make([]Error, 0, len(msgs))
 	for _, msg := range msgs {
-		e := Error{Message: names.Replace(msg.Text)}
+		e := Error{Message: targetRE.ReplaceAllString(names.Replace(msg.Text), "in callscript's JavaScript engine")}
 		if loc := msg.Location; loc != nil {
 			e.File = authorFile(loc.File)
 			e.Line = loc.Line
@@ -286,6 +374,11 @@ func convertMessages(msgs []api.Message) []Error {
 	}
 	return errs
 }
+
+// targetRE matches how esbuild names the language level it builds for, which
+// says nothing to an author: "Top-level await is not available in the
+// configured target environment ("es2022" + 6 overrides)".
+var targetRE = regexp.MustCompile(`in the configured target environment \([^)]*\)`)
 
 // authorFile returns the name an author knows for a file esbuild names in a
 // message: esbuild writes files outside its "file" namespace as
@@ -371,12 +464,18 @@ func (r *resolver) setup(build api.PluginBuild) {
 	})
 }
 
-// sdkStub is what a tenant's import of "callscript" loads: the module's
-// exports read from the SDK program's global. It exports the same names as
-// the module, so that esbuild still refuses an import of a name the module
-// does not export, at build time and at the author's line.
+// sdkStub is what a tenant's import of "callscript" loads: each export of the
+// module read from the SDK program's SDKGlobal. It exports the same names as the
+// module, so that esbuild still refuses an import of a name the module does not
+// export, at build time and at the author's line; each read is marked pure, so
+// that esbuild leaves out the exports a tenant does not use, and the runtime
+// never makes the dialog helpers of a tenant that uses none.
 func sdkStub() string {
-	return "export const { " + strings.Join(sdk.ModuleExports(), ", ") + " } = " + SDKGlobal + ";\n"
+	var b strings.Builder
+	for _, name := range sdk.ModuleExports() {
+		fmt.Fprintf(&b, "export const %s = /* @__PURE__ */ %s(%q);\n", name, SDKGlobal, name)
+	}
+	return b.String()
 }
 
 func failResolve(text string) api.OnResolveResult {

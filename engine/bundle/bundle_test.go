@@ -11,6 +11,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/file"
+
+	"github.com/callscript/callscript/engine/sdk"
 )
 
 // sourceOf makes an in-memory tenant snapshot.
@@ -231,6 +233,51 @@ export default function (event: CallEvent): Answer {
 			files: map[string]string{"index.js": `const cs = require("callscript"); module.exports = () => cs.say("Hi");`},
 			expr:  `__callscript_exports()`,
 			want:  `{"action":"say","params":{"text":"Hi"}}`,
+		},
+		{
+			name: "export * from a CommonJS file (bundled in the IIFE format)",
+			files: map[string]string{
+				"index.js": `export * from "./hooks.cjs"; export default { onCallEnded() { return "ended"; } };`,
+				"hooks.cjs": `exports.onCallReceived = () => "received";`,
+			},
+			expr: `[__callscript_exports.onCallReceived(), __callscript_exports.default.onCallEnded()]`,
+			want: `["received","ended"]`,
+		},
+		{
+			name:  "an export name that is not an identifier",
+			files: map[string]string{"index.js": `const hook = () => 1; export { hook as "on-call", hook as default };`},
+			expr:  `[__callscript_exports["on-call"](), __callscript_exports.default()]`,
+			want:  `[1,1]`,
+		},
+		{
+			name:  "CommonJS exports object",
+			files: map[string]string{"index.js": `exports.onCallReceived = () => "received"; exports.other = 2;`},
+			expr:  `[__callscript_exports.onCallReceived(), __callscript_exports.other]`,
+			want:  `["received",2]`,
+		},
+		{
+			name:  "module code is strict and its declarations stay out of the global scope",
+			files: map[string]string{"index.js": `var fetch = 1; function setTimeout() {} export default () => [typeof globalThis.fetch, typeof globalThis.setTimeout, (function () { return this; })()];`},
+			expr:  `__callscript_exports.default()`,
+			want:  `["undefined","undefined",null]`,
+		},
+		{
+			name:  "import.meta is empty",
+			files: map[string]string{"index.js": `export default () => typeof import.meta;`},
+			expr:  `__callscript_exports.default()`,
+			want:  `"object"`,
+		},
+		{
+			name:  `"callscript" as a namespace, dialog helpers included`,
+			files: map[string]string{"index.js": `import * as cs from "callscript"; export default () => [typeof cs.menu, typeof cs.dialogs, cs.hangup()];`},
+			expr:  `__callscript_exports.default()`,
+			want:  `["function","function",{"action":"hangup"}]`,
+		},
+		{
+			name:  `"callscript" dialog helper through require`,
+			files: map[string]string{"index.js": `const { menu } = require("callscript"); module.exports = () => menu("main", { prompt: "Press 1.", options: { 1: () => [] } }).id;`},
+			expr:  `__callscript_exports()`,
+			want:  `"main"`,
 		},
 		{
 			name: "syntax goja lacks is lowered",
@@ -509,6 +556,34 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
+// TestBuildLeavesOutModuleGlue: an ES module entry's exports come back as a plain object made
+// by the program itself, not through esbuild's CommonJS helpers, which would cost every runtime
+// that runs the program about 28 KB.
+func TestBuildLeavesOutModuleGlue(t *testing.T) {
+	for _, files := range []map[string]string{
+		{"index.js": `export default { onCallReceived() { return []; } };`},
+		{"index.ts": `export function onCallReceived(): unknown[] { return []; }`},
+		{"index.js": `module.exports = { onCallReceived() { return []; } };`},
+	} {
+		if b := build(t, files); strings.Contains(b.Code, "__toCommonJS") || strings.Contains(b.Code, "__export(") {
+			t.Errorf("%v: the program carries esbuild's module helpers:\n%s", files, b.Code)
+		}
+	}
+}
+
+// TestBuildLanguageLimits: what goja cannot run is refused, or warned about, in the author's
+// terms.
+func TestBuildLanguageLimits(t *testing.T) {
+	_, err := Build(context.Background(), sourceOf(map[string]string{"index.js": "await Promise.resolve(1);\nexport default () => 1;\n"}), "index.js")
+	if want := "index.js:1:1: Top-level await is not available in callscript's JavaScript engine"; err == nil || err.Error() != want {
+		t.Errorf("top-level await: %v, want %s", err, want)
+	}
+	b := build(t, map[string]string{"index.js": "export default () => import.meta.url;\n"})
+	if want := `index.js:1:22: "import.meta" is not available in callscript's JavaScript engine and will be empty`; len(b.Warnings) != 1 || b.Warnings[0].Error() != want {
+		t.Errorf("import.meta: %v, want %s", b.Warnings, want)
+	}
+}
+
 func TestBuildWarnings(t *testing.T) {
 	b := build(t, map[string]string{"index.js": "export default (x) => typeof x == \"strng\";\n"})
 	want := `index.js:1:35: The "typeof" operator will never evaluate to "strng"`
@@ -714,5 +789,42 @@ func TestBuildConcurrently(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestSDKProgramKeepsTheModuleLines checks that a line of the SDK program is the module's line
+// of the same number (less the export keyword), so that stack positions in SDKFile need no
+// source map, and that the dialog helpers are still all there.
+func TestSDKProgramKeepsTheModuleLines(t *testing.T) {
+	module := strings.Split(sdk.ModuleSource, "\n")
+	program := strings.Split(SDKProgram(), "\n")
+	if len(program) < len(module) {
+		t.Fatalf("the program has %d lines, the module %d", len(program), len(module))
+	}
+	marker := strings.TrimSuffix(sdk.DialogsStart, "\n")
+	for i, line := range module {
+		got, want := program[i], strings.Replace(line, "export function ", "function ", 1)
+		switch {
+		case line == marker:
+			continue // the line that starts the lazily made dialog helpers
+		case i == 0:
+			if !strings.HasSuffix(got, want) {
+				t.Errorf("line 1 = %q, want it to end with %q", got, want)
+			}
+		case got != want:
+			t.Fatalf("line %d = %q, want %q", i+1, got, want)
+		}
+	}
+	if exports := sdk.ExportsOf(sdk.ModuleSource[strings.Index(sdk.ModuleSource, sdk.DialogsStart):]); !slices.Equal(exports, []string{"menu", "collectNumber", "dialogs"}) {
+		t.Errorf("the dialog helpers export %v", exports)
+	}
+}
+
+// TestUnusedImportsLeftOut checks that a tenant's program reads only the exports it uses, so
+// that a runtime never makes the dialog helpers of a tenant that uses none.
+func TestUnusedImportsLeftOut(t *testing.T) {
+	b := build(t, map[string]string{"index.js": `import { say, menu } from "callscript"; export default () => say("Hi");`})
+	if !strings.Contains(b.Code, SDKGlobal+`("say")`) || strings.Contains(b.Code, SDKGlobal+`("menu")`) {
+		t.Errorf("the program should read say and not menu:\n%s", b.Code)
 	}
 }

@@ -11,8 +11,9 @@ import (
 
 // inlineSourceMap rewrites esbuild's source map for goja and returns it
 // base64-encoded. It renames the sources to the names goja should report
-// (see sourceMapName) and shifts the mappings (see shiftMappings).
-func inlineSourceMap(data []byte) (string, error) {
+// (see sourceMapName) and shifts the mappings (see shiftMappings), down by
+// linesAbove lines put above esbuild's program.
+func inlineSourceMap(data []byte, linesAbove int) (string, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return "", fmt.Errorf("bundle: read esbuild's source map: %w", err)
@@ -32,6 +33,8 @@ func inlineSourceMap(data []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("bundle: esbuild's source map: %w", err)
 	}
+	// Each ";" is a generated line without mappings.
+	shifted = strings.Repeat(";", linesAbove) + shifted
 	for key, value := range map[string]any{"sources": sources, "mappings": shifted} {
 		if m[key], err = json.Marshal(value); err != nil {
 			return "", fmt.Errorf("bundle: write source map %s: %w", key, err)

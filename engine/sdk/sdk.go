@@ -28,15 +28,25 @@ var ModuleSource string
 // ModuleExports lists the names "callscript" exports, in the order of its source.
 func ModuleExports() []string { return slices.Clone(moduleExports) }
 
-// moduleExports is read once from the module's export declarations, all of them
-// `export function name(`; every tenant build asks for it. Never modified.
-var moduleExports = func() []string {
+// DialogsStart is the line of ModuleSource above the dialog helpers; everything before it is
+// the builders. The SDK program makes the helpers only when a tenant uses one.
+const DialogsStart = "// ---------------------------------------------------------------------------\n"
+
+// ExportsOf lists the names that part of ModuleSource exports, in the order of its source:
+// the module's declarations are all `export function name(`.
+func ExportsOf(part string) []string {
 	var names []string
-	for _, m := range regexp.MustCompile(`(?m)^export function (\w+)\(`).FindAllStringSubmatch(ModuleSource, -1) {
+	for _, m := range exportRE.FindAllStringSubmatch(part, -1) {
 		names = append(names, m[1])
 	}
 	return names
-}()
+}
+
+var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
+
+// moduleExports is read once from the module's export declarations; every tenant build asks
+// for it. Never modified.
+var moduleExports = ExportsOf(ModuleSource)
 
 // typesFS holds types/*.d.ts: callscript.d.ts declares "callscript", and any other file
 // declares a module of its own (such as the test API).

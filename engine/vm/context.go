@@ -63,12 +63,15 @@ type Shared struct {
 // setting its members one by one from Go cost a call into goja each, and invoke builds the ctx
 // and calls the hook in one entry into the VM (goja gives its value stack back at every exit
 // and grows it again at the next entry). It is run before author code, so that the built-ins
-// it captures (Reflect.apply, Object.freeze) are the real ones, and it reads no global
+// it captures (Function.prototype.call, Object.freeze) are the real ones, and it reads no global
 // afterwards. ctx.deadline is a getter on the ctx's (frozen) prototype, so that a ctx costs
 // no function object of its own; it reads the deadline of the call the runtime runs, which a
 // runtime runs one at a time.
-var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep, apply) {
+var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep) {
   "use strict";
+  // callHook(f, self, ...args) is f.call(self, ...args) with nothing looked up at call time.
+  // (Not Reflect.apply: reading Reflect makes all of its functions, in every runtime.)
+  const callHook = Function.prototype.call.bind(Function.prototype.call);
   const proto = Object.freeze({ get deadline() { return remaining(); } });
   function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
     const ctx = {
@@ -81,7 +84,7 @@ var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep, a
   function invoke(hook, self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
     const ctx = context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session);
     keep(ctx);
-    return apply(hook, self, [event, ctx]);
+    return callHook(hook, self, event, ctx);
   }
   return [context, invoke];
 })`, true)
@@ -100,8 +103,7 @@ func (s *Shared) Prepare(rt *goja.Runtime) error {
 		s.made, _ = call.Argument(0).(*goja.Object)
 		return goja.Undefined()
 	})
-	apply := rt.Get("Reflect").ToObject(rt).Get("apply")
-	made, err := wrap(goja.Undefined(), remaining, keep, apply)
+	made, err := wrap(goja.Undefined(), remaining, keep)
 	if err != nil {
 		return fmt.Errorf("ctx: %w", err)
 	}

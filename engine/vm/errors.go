@@ -138,15 +138,15 @@ func (e *ScriptError) fromValue(v goja.Value) {
 }
 
 // withoutHostFrames drops from a stack trace the frames of the host's own code that calls the
-// hook (the ctx factory and the Reflect.apply it calls the hook with): the author did not write
-// them.
+// hook (the ctx factory and the bound Function.prototype.call it calls the hook with): the
+// author did not write them.
 func withoutHostFrames(stack string) string {
 	lines := strings.Split(stack, "\n")
 	out := lines[:0]
 	for i, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		if strings.Contains(line, "("+contextFile+":") ||
-			trimmed == "at apply (native)" && i+1 < len(lines) && strings.Contains(lines[i+1], "("+contextFile+":") {
+			trimmed == "at bound call (native)" && i+1 < len(lines) && strings.Contains(lines[i+1], "("+contextFile+":") {
 			continue
 		}
 		out = append(out, line)

@@ -21,14 +21,20 @@ func (rt *runtime) installLimits() { InstallLimits(rt.vm) }
 // that they throw a RangeError past MaxStringLength / MaxArrayLength. Call it before any
 // author code runs (the test runner does, so that tests see the server's limits).
 func InstallLimits(vm *goja.Runtime) {
-	rangeError, _ := goja.AssertConstructor(vm.Get("RangeError"))
+	// Everything here is made in every runtime, so nothing is looked up that the wrappers do not
+	// need: RangeError only when one throws, and the prototypes from values rather than through
+	// their constructors (goja makes a built-in the first time it is read).
 	tooLong := func(what string, n float64, limit int) {
+		rangeError, ok := goja.AssertConstructor(vm.Get("RangeError"))
+		if !ok {
+			panic(vm.NewTypeError("%s would be %.0f long; callscript allows at most %d", what, n, limit))
+		}
 		err, _ := rangeError(nil, vm.ToValue(fmt.Sprintf("%s would be %.0f long; callscript allows at most %d", what, n, limit)))
 		panic(err)
 	}
-	str := vm.Get("String").ToObject(vm).Get("prototype").ToObject(vm)
-	arr := vm.Get("Array").ToObject(vm)
-	arrProto := arr.Get("prototype").ToObject(vm)
+	str := vm.ToValue("").ToObject(vm).Prototype()
+	arrProto := vm.NewArray().Prototype()
+	arr := arrProto.Get("constructor").ToObject(vm)
 
 	wrap := func(obj *goja.Object, name string, check func(call goja.FunctionCall)) {
 		orig, ok := goja.AssertFunction(obj.Get(name))
