@@ -237,7 +237,7 @@ export default function (event: CallEvent): Answer {
 		{
 			name: "export * from a CommonJS file (bundled in the IIFE format)",
 			files: map[string]string{
-				"index.js": `export * from "./hooks.cjs"; export default { onCallEnded() { return "ended"; } };`,
+				"index.js":  `export * from "./hooks.cjs"; export default { onCallEnded() { return "ended"; } };`,
 				"hooks.cjs": `exports.onCallReceived = () => "received";`,
 			},
 			expr: `[__callscript_exports.onCallReceived(), __callscript_exports.default.onCallEnded()]`,
