@@ -7,9 +7,9 @@
 // snapshot, only relative imports and "callscript" resolve (and
 // "callscript/test" in a bundle built from a test file, see IsTestFile), and
 // nothing may leave the tenant folder. The "callscript" module is not copied
-// into each tenant's program: SDKProgram makes it a program of its own, run
-// once in every runtime before the tenant's, and a tenant's imports of it
-// read the global SDKGlobal it defines.
+// into each tenant's program: SDKProgram makes it a program of its own, which
+// sdk.Install runs in every runtime before the tenant's, and a tenant's
+// imports of it read the global SDKGlobal that sdk.Install defines.
 //
 // # Positions
 //
@@ -62,12 +62,11 @@ const ExportsGlobal = "__callscript_exports"
 // "callscript" module. It cannot be the name of a tenant file.
 const SDKFile = "callscript:sdk.js"
 
-// SDKGlobal is the global that the SDK program (see SDKProgram) assigns the
-// frozen exports of the "callscript" module to. A tenant's program does not
-// carry the module's code: its imports of "callscript" read this global, so
-// that ten thousand tenants share one compiled copy of the SDK instead of
-// holding one each.
-const SDKGlobal = "__callscript_sdk"
+// SDKGlobal is the global that a tenant's imports of "callscript" read (see
+// sdk.Install). A tenant's program does not carry the module's code, so that
+// ten thousand tenants share one compiled copy of it instead of holding one
+// each.
+const SDKGlobal = sdk.Global
 
 // The esbuild namespaces of the two kinds of module a bundle is made of.
 // Their names appear only inside esbuild: Build strips them from error
@@ -170,34 +169,23 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 	return esbuildBundle(ctx, &resolver{src: src, entry: entry, loaded: make(map[string]bool)})
 }
 
-// SDKProgram is the program that every runtime runs before its tenant's: the
-// "callscript" module's source, inside a function that it assigns to the global
-// SDKGlobal. SDKGlobal(name) returns the export called name; a tenant's import
-// of it compiles to such a call (see sdkStub). Compile the program under the
-// name SDKFile: its lines are the module's own, so stack positions need no
-// source map. (The module is plain ES2022 that goja runs as it is, every export
-// a function declaration; a function wrapper rather than esbuild's module glue
-// keeps a runtime's start cheap, since every runtime runs it.)
-//
-// The dialog helpers, the larger half of the module, are made the first time a
-// program asks for one of them: a runtime whose tenant imports only builders
-// never pays for the few dozen functions and tables they are made of.
+// SDKProgram is the program that sdk.Install runs in every runtime before its
+// tenant's: a function of the runtime's builders (a function from a builder's
+// name to it) that returns the function a tenant's imports of "callscript"
+// call (see sdkStub), from an export's name to it. The builders are Go; the
+// rest of the module, sdk.ModuleSource, is made the first time a program asks
+// for one of its exports, so a runtime whose tenant uses only builders never
+// pays for the few dozen functions and tables it is made of. Compile the
+// program under the name SDKFile: its lines are the module's own, so stack
+// positions need no source map.
 func SDKProgram() string {
-	builders, dialogs, ok := strings.Cut(sdk.ModuleSource, sdk.DialogsStart)
-	if !ok {
-		panic("bundle: the callscript module lost its dialog helpers marker") // a build-time fact, checked by the tests
-	}
-	strip := func(part string) string { return sdkExportRE.ReplaceAllString(part, "function ") }
-	exported := func(part string) string { return strings.Join(sdk.ExportsOf(part), ", ") }
-	// The marker is one line; the code that replaces it is one line too, so that every line
-	// keeps its number.
-	return "var " + SDKGlobal + " = (function () { \"use strict\"; " + strip(builders) +
-		"let dialogHelpers; function loadDialogHelpers() { if (dialogHelpers === undefined) dialogHelpers = (function () {\n" +
-		strip(dialogs) +
-		"\nreturn Object.freeze({ __proto__: null, " + exported(dialogs) + " }); })(); return dialogHelpers; }" +
-		"\nconst builders = Object.freeze({ __proto__: null, " + exported(builders) + " });" +
-		"\nreturn function (name) { const value = builders[name]; return value !== undefined ? value : loadDialogHelpers()[name]; };" +
-		"\n})();\n"
+	source := sdkExportRE.ReplaceAllString(sdk.ModuleSource, "function ")
+	// The head goes on the module's first line, so that every line keeps its number.
+	return `(function (builder) { "use strict"; let helpers; function loadHelpers() { if (helpers === undefined) helpers = (function () {` +
+		source +
+		"\nreturn Object.freeze({ __proto__: null, " + strings.Join(sdk.ExportsOf(sdk.ModuleSource), ", ") + " }); })(); return helpers; }" +
+		"\nreturn function (name) { const made = builder(name); return made !== undefined ? made : loadHelpers()[name]; };" +
+		"\n})\n"
 }
 
 // sdkExportRE matches the export keyword of the module's declarations.

@@ -57,7 +57,7 @@ func load(t testing.TB, b *Bundle) *goja.Runtime {
 		t.Fatalf("goja.Compile the SDK: %v", err)
 	}
 	vm := goja.New()
-	if _, err := vm.RunProgram(sdkProgram); err != nil {
+	if err := sdk.Install(vm, sdkProgram); err != nil {
 		t.Fatalf("run the SDK: %v", err)
 	}
 	if _, err := vm.RunProgram(program); err != nil {
@@ -348,11 +348,12 @@ func positionOf(t *testing.T, text, mark string) (line, col int) {
 func TestExceptionPositions(t *testing.T) {
 	type frame struct{ file, mark string } // mark: the text the frame points at
 	tests := []struct {
-		name   string
-		files  map[string]string
-		expr   string
-		inSDK  bool    // the exception comes from the "callscript" module
-		frames []frame // the innermost frames of the exception's stack outside the module
+		name    string
+		files   map[string]string
+		expr    string
+		inSDK   bool    // the exception comes from the "callscript" module's JavaScript
+		builder string  // the exception comes from this builder (Go)
+		frames  []frame // the innermost frames of the exception's stack outside the module
 	}{
 		{
 			name: "throw in a second TypeScript file",
@@ -391,13 +392,22 @@ func TestExceptionPositions(t *testing.T) {
 			frames: []frame{{"my menu.js", `new Error(é)`}},
 		},
 		{
-			name: "misuse of a builder points at the author's call after the module's frame",
+			name: "misuse of a builder points at the author's call after the builder's frame",
 			files: map[string]string{
 				"index.js": "import { sayAndCapture } from \"callscript\";\n\nexport default () => [\n  sayAndCapture(\"Press 1\", { maxdigits: 1 }),\n];\n",
 			},
+			expr:    `__callscript_exports.default()`,
+			builder: "sayAndCapture",
+			frames:  []frame{{"index.js", `sayAndCapture("Press 1"`}},
+		},
+		{
+			name: "misuse of a dialog helper points at the author's call after the module's frames",
+			files: map[string]string{
+				"index.js": "import { menu } from \"callscript\";\n\nexport default () =>\n  menu(\"main\", { prompt: \"Press 1\", optoins: {} });\n",
+			},
 			expr:   `__callscript_exports.default()`,
 			inSDK:  true,
-			frames: []frame{{"index.js", `sayAndCapture("Press 1"`}},
+			frames: []frame{{"index.js", `menu("main"`}},
 		},
 	}
 	for _, tt := range tests {
@@ -410,6 +420,12 @@ func TestExceptionPositions(t *testing.T) {
 				t.Fatalf("%s: got %v, want a JavaScript exception", tt.expr, err)
 			}
 			stack := ex.Stack()
+			if tt.builder != "" {
+				if len(stack) == 0 || stack[0].FuncName() != tt.builder || stack[0].Position().Filename != "" {
+					t.Fatalf("innermost frame of %v is not the builder %s", stack, tt.builder)
+				}
+				stack = stack[1:]
+			}
 			if tt.inSDK {
 				if len(stack) == 0 || stack[0].Position().Filename != SDKFile {
 					t.Fatalf("innermost frame of %v is not in %s", stack, SDKFile)
@@ -794,29 +810,18 @@ func TestBuildConcurrently(t *testing.T) {
 
 // TestSDKProgramKeepsTheModuleLines checks that a line of the SDK program is the module's line
 // of the same number (less the export keyword), so that stack positions in SDKFile need no
-// source map, and that the dialog helpers are still all there.
+// source map.
 func TestSDKProgramKeepsTheModuleLines(t *testing.T) {
 	module := strings.Split(sdk.ModuleSource, "\n")
 	program := strings.Split(SDKProgram(), "\n")
 	if len(program) < len(module) {
 		t.Fatalf("the program has %d lines, the module %d", len(program), len(module))
 	}
-	marker := strings.TrimSuffix(sdk.DialogsStart, "\n")
 	for i, line := range module {
 		got, want := program[i], strings.Replace(line, "export function ", "function ", 1)
-		switch {
-		case line == marker:
-			continue // the line that starts the lazily made dialog helpers
-		case i == 0:
-			if !strings.HasSuffix(got, want) {
-				t.Errorf("line 1 = %q, want it to end with %q", got, want)
-			}
-		case got != want:
+		if i == 0 && !strings.HasSuffix(got, want) || i > 0 && got != want {
 			t.Fatalf("line %d = %q, want %q", i+1, got, want)
 		}
-	}
-	if exports := sdk.ExportsOf(sdk.ModuleSource[strings.Index(sdk.ModuleSource, sdk.DialogsStart):]); !slices.Equal(exports, []string{"menu", "collectNumber", "dialogs"}) {
-		t.Errorf("the dialog helpers export %v", exports)
 	}
 }
 

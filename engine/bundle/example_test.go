@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/callscript/callscript/engine/bundle"
+	"github.com/callscript/callscript/engine/sdk"
 	"github.com/dop251/goja"
 )
 
@@ -44,7 +45,7 @@ export default function (event: { payload: { source: string } }) {
 		return
 	}
 	vm := goja.New()
-	if _, err := vm.RunProgram(sdkProgram); err != nil {
+	if err := sdk.Install(vm, sdkProgram); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,22 +1,22 @@
-// "callscript": the built-in module of callscript tenant scripts.
+// "callscript": the dialog helpers of the built-in module of callscript tenant
+// scripts.
 //
-// Each builder returns a plain action object, {action, params}, ready to go
-// into a callflow. Builders only catch mistakes that are certain at the call
-// site (a misspelt option name, a text that is not a string); every other
-// rule of the callflow, and the defaults from tenant.json (voiceProfile, and
-// sayAndCapture's maxDigits, overallTimeout and noOfTries), are applied by
-// the engine when the callflow is answered, so builders never invent values.
+// The module's builders (say, sayAndCapture, playFile, makeCall, hangup and
+// defineHandler) are written in Go, in builders.go: every call runs them. This
+// file is the rest of the module, run in a runtime the first time its tenant
+// uses one of its exports (see bundle.SDKProgram). builder(name) returns the
+// runtime's builder called name.
 
-// The built-ins the builders use on every call, read once before any tenant
-// code runs: a tenant that replaces Object.keys does not change what the
-// builders do, and a captured function is cheaper to reach than a global.
+const say = builder("say");
+const sayAndCapture = builder("sayAndCapture");
+const hangup = builder("hangup");
+
+// The built-ins used here, read before any tenant code runs, so that a tenant
+// that replaces Object.keys does not change what the helpers do.
 const objectKeys = Object.keys;
-const getPrototypeOf = Object.getPrototypeOf;
-const objectPrototype = Object.prototype;
 const isArray = Array.isArray;
 
-// The option names each builder accepts, in the order they are written out.
-const SAY_OPTIONS = ["voiceProfile", "repetition", "speed"];
+// The sayAndCapture options; keep in step with builders.go.
 const SAY_AND_CAPTURE_OPTIONS = [
   "voiceProfile",
   "minDigits",
@@ -30,8 +30,6 @@ const SAY_AND_CAPTURE_OPTIONS = [
   "speed",
   "repetition",
 ];
-const PLAY_FILE_OPTIONS = ["repetition"];
-const MAKE_CALL_OPTIONS = ["source", "destination", "callRecording"];
 
 // describe names a value's type for an error message: "a number (42)".
 function describe(value) {
@@ -47,8 +45,10 @@ function describe(value) {
       return `a ${typeof value} (${String(value)})`;
     case "function":
       return "a function";
+    case "symbol":
+      return "a symbol";
     default:
-      return `an ${typeof value}`;
+      return "an object";
   }
 }
 
@@ -67,7 +67,7 @@ function editDistance(a, b) {
   return previous[b.length];
 }
 
-// suggest returns the known option closest to a misspelt one, or "".
+// suggest returns the known name closest to a misspelt one, or "".
 function suggest(name, known) {
   const lower = name.toLowerCase();
   let best = "";
@@ -83,31 +83,9 @@ function suggest(name, known) {
   return best;
 }
 
-function requireString(builder, name, value) {
-  if (typeof value !== "string") {
-    throw new TypeError(`${builder}: ${name} must be a string, got ${describe(value)}`);
-  }
-}
-
-// lookup maps each of names to its position: an object without a prototype,
-// so that a miss ends at once and no name such as "toString" is found on
-// Object.prototype.
-function lookup(names) {
-  const positions = Object.create(null);
-  for (let i = 0; i < names.length; i++) positions[names[i]] = i;
-  return Object.freeze(positions);
-}
-
-const SAY_KNOWN = lookup(SAY_OPTIONS);
-const SAY_AND_CAPTURE_KNOWN = lookup(SAY_AND_CAPTURE_OPTIONS);
-const PLAY_FILE_KNOWN = lookup(PLAY_FILE_OPTIONS);
-const MAKE_CALL_KNOWN = lookup(MAKE_CALL_OPTIONS);
-
 // rejectUnknown throws a TypeError naming the first key of object that is not
 // in known, with the closest known key as a hint. noun is "option" or
 // "setting", as the author would call the key.
-// (Index loops rather than for...of: builders run on every call, and goja's iterator protocol
-// costs an object per step.)
 function rejectUnknown(where, object, known, noun) {
   const names = objectKeys(object);
   for (let i = 0; i < names.length; i++) {
@@ -126,105 +104,6 @@ function throwUnknown(where, name, known, noun) {
 
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !isArray(value);
-}
-
-// copyOptions copies the options that are not undefined into params, in the
-// builder's order (known lists the options, positions is lookup(known)), and
-// rejects any option the builder does not know.
-function copyOptions(builder, options, known, positions, params) {
-  if (options === undefined || options === null) return params;
-  if (typeof options !== "object" || isArray(options)) {
-    throw new TypeError(
-      `${builder}: options must be an object such as { ${known[0]}: ... }, got ${describe(options)}`,
-    );
-  }
-  const proto = getPrototypeOf(options);
-  if (proto !== objectPrototype && proto !== null) {
-    // A class instance or an object made from another: its options may be inherited or
-    // getters, which only reading every known option finds.
-    rejectUnknown(builder, options, known, "option");
-    for (let i = 0; i < known.length; i++) {
-      const value = options[known[i]];
-      if (value !== undefined) params[known[i]] = value;
-    }
-    return params;
-  }
-  // Options written in the builder's order (the usual case) are copied as they
-  // are checked, in one pass; others are put in order first.
-  const names = objectKeys(options);
-  let last = -1;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const position = positions[name];
-    if (position === undefined) throwUnknown(builder, name, known, "option");
-    if (position < last) return copyInOrder(builder, options, known, positions, params, names, i);
-    last = position;
-    const value = options[name];
-    if (value !== undefined) params[name] = value;
-  }
-  return params;
-}
-
-// copyInOrder finishes copyOptions for options out of the builder's order:
-// the first copied of names were copied already, and are copied again in order.
-function copyInOrder(builder, options, known, positions, params, names, copied) {
-  for (let i = copied; i < names.length; i++) {
-    if (positions[names[i]] === undefined) throwUnknown(builder, names[i], known, "option");
-  }
-  for (let i = 0; i < copied; i++) delete params[names[i]];
-  names.sort((a, b) => positions[a] - positions[b]);
-  for (let i = 0; i < names.length; i++) {
-    const value = options[names[i]];
-    if (value !== undefined) params[names[i]] = value;
-  }
-  return params;
-}
-
-// say speaks text: say("Welcome", { voiceProfile: "en-US-Standard-A" }).
-export function say(text, options) {
-  requireString("say", "text", text);
-  return { action: "say", params: copyOptions("say", options, SAY_OPTIONS, SAY_KNOWN, { text }) };
-}
-
-// sayAndCapture speaks promptMessage and collects DTMF digits; the digits come
-// back as ctx.dtmf in the next CALL_ACTION.
-export function sayAndCapture(promptMessage, options) {
-  requireString("sayAndCapture", "promptMessage", promptMessage);
-  return {
-    action: "sayAndCapture",
-    params: copyOptions("sayAndCapture", options, SAY_AND_CAPTURE_OPTIONS, SAY_AND_CAPTURE_KNOWN, { promptMessage }),
-  };
-}
-
-// playFile plays the mp3 or wav file at an http(s) URL.
-export function playFile(fileUrl, options) {
-  requireString("playFile", "fileUrl", fileUrl);
-  return { action: "playFile", params: copyOptions("playFile", options, PLAY_FILE_OPTIONS, PLAY_FILE_KNOWN, { fileUrl }) };
-}
-
-// makeCall bridges the call: makeCall({ source: "+6560000000", destination: "+6560000001" }).
-export function makeCall(options) {
-  if (options === null || typeof options !== "object" || isArray(options)) {
-    throw new TypeError(
-      `makeCall: expects an object such as { source: "+6560000000", destination: "+6560000001" }, got ${describe(options)}`,
-    );
-  }
-  const params = copyOptions("makeCall", options, MAKE_CALL_OPTIONS, MAKE_CALL_KNOWN, {});
-  requireString("makeCall", "source", options.source);
-  requireString("makeCall", "destination", options.destination);
-  return { action: "makeCall", params };
-}
-
-// hangup ends the call; it belongs last in a callflow.
-export function hangup() {
-  return { action: "hangup" };
-}
-
-// defineHandler returns the handler it is given. It does nothing at run time:
-// it exists so that TypeScript knows the types of event and ctx in
-// `export default defineHandler({ onCallReceived(event, ctx) { ... } })`.
-export function defineHandler(handler) {
-  return handler;
 }
 
 // ---------------------------------------------------------------------------
@@ -348,7 +227,7 @@ function wholeNumber(where, name, value, min, max, fallback) {
 function messagesOf(where, name, value, fallback) {
   if (value === undefined) return fallback;
   if (typeof value === "string") return [value];
-  if (!Array.isArray(value)) {
+  if (!isArray(value)) {
     throw new TypeError(
       `${where}: ${name} must be a message or a list of messages such as ["Sorry, I did not hear anything."], got ${describe(value)}`,
     );
@@ -370,7 +249,7 @@ function captureOf(where, value) {
       `${where}: capture must be an object such as { overallTimeout: 8000 }, got ${describe(value)}`,
     );
   }
-  for (const name of Object.keys(value)) {
+  for (const name of objectKeys(value)) {
     if (SAY_AND_CAPTURE_OPTIONS.includes(name) && !CAPTURE_OPTIONS.includes(name)) {
       throw new TypeError(
         `${where}: capture.${name} is set by the dialog itself; the capture options are ${CAPTURE_OPTIONS.join(", ")}`,
@@ -526,7 +405,7 @@ export function menu(id, settings) {
   const where = `menu ${JSON.stringify(id)}`;
   checkSettings(where, settings, MENU_SETTINGS, '{ prompt: "For sales, press 1.", options: { "1": ... } }');
   checkPrompt(where, "prompt", settings.prompt);
-  if (!isPlainObject(settings.options) || Object.keys(settings.options).length === 0) {
+  if (!isPlainObject(settings.options) || objectKeys(settings.options).length === 0) {
     throw new TypeError(
       `${where}: options must map each key to what happens when it is pressed, such as { "1": (event, ctx) => [...] }, got ${describe(settings.options)}`,
     );
@@ -534,7 +413,7 @@ export function menu(id, settings) {
   const choices = Object.create(null);
   let longest = 1;
   let hashInKeys = false;
-  for (const key of Object.keys(settings.options)) {
+  for (const key of objectKeys(settings.options)) {
     if (!/^[0-9*#]{1,25}$/.test(key)) {
       throw new TypeError(
         `${where}: option ${JSON.stringify(key)} is not a key of a phone: use 1 to 25 of 0-9, * and #`,
@@ -697,7 +576,7 @@ export function collectNumber(id, settings) {
 // Without otherwise, an answer that no dialog is waiting for is an error (and
 // the caller hears the tenant's fallback).
 export function dialogs(list, settings) {
-  if (!Array.isArray(list)) {
+  if (!isArray(list)) {
     throw new TypeError(
       `dialogs: expects a list of dialogs such as dialogs([mainMenu, accountNumber]), got ${describe(list)}`,
     );

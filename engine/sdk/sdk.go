@@ -1,42 +1,51 @@
-// Package sdk holds what callscript gives script authors: the source of "callscript", the
-// JavaScript module that a tenant script gets from `import ... from "callscript"` or
-// `require("callscript")`; the TypeScript declarations of that module, the handler, its
-// events and ctx; and the template of a new tenant folder that `callscript init` writes.
+// Package sdk holds what callscript gives script authors: "callscript", the module that a
+// tenant script gets from `import ... from "callscript"` or `require("callscript")`; the
+// TypeScript declarations of that module, the handler, its events and ctx; and the template
+// of a new tenant folder that `callscript init` writes.
 //
-// The module is plain JavaScript, bundled into every tenant's program by package bundle. Its
-// builders return plain action objects and check only what is plainly wrong at the author's
-// call site (a misspelt option, a text that is not a string); the complete callflow rules,
-// and the defaults taken from tenant settings, are applied later in Go. Its dialog helpers
-// (menu, collectNumber, dialogs) keep their state in ctx.session.
+// The module's builders are Go functions (builders.go); its dialog helpers are JavaScript
+// (ModuleSource), compiled once for all runtimes (bundle.SDKProgram) and made in a runtime
+// only when its tenant uses one. Install gives a runtime the module. Builders return plain
+// action objects and check only what is plainly wrong at the author's call site (a misspelt
+// option, a text that is not a string); the complete callflow rules, and the defaults taken
+// from tenant settings, are applied later in Go. The dialog helpers (menu, collectNumber,
+// dialogs) keep their state in ctx.session.
 package sdk
 
 import (
 	"embed"
+	"errors"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
+
+	"github.com/dop251/goja"
 )
 
 // ModuleName is the import specifier that resolves to this module.
 const ModuleName = "callscript"
 
-// ModuleSource is the ES module source of "callscript".
+// ModuleSource is the JavaScript half of "callscript", its dialog helpers (the builders are in
+// Go: see builders.go). It reads the builders from builder(name), a function that
+// bundle.SDKProgram wraps it in.
 //
 //go:embed callscript.js
 var ModuleSource string
 
-// ModuleExports lists the names "callscript" exports, in the order of its source.
+// ModuleExports lists the names "callscript" exports: the builders, then the exports of
+// ModuleSource, in the order of its source.
 func ModuleExports() []string { return slices.Clone(moduleExports) }
 
-// DialogsStart is the line of ModuleSource above the dialog helpers; everything before it is
-// the builders. The SDK program makes the helpers only when a tenant uses one.
-const DialogsStart = "// ---------------------------------------------------------------------------\n"
+// Global is the global that a runtime's imports of "callscript" read: Install makes it a
+// function that returns the export of the name it is given.
+const Global = "__callscript_sdk"
 
-// ExportsOf lists the names that part of ModuleSource exports, in the order of its source:
-// the module's declarations are all `export function name(`.
-func ExportsOf(part string) []string {
+// ExportsOf lists the names that JavaScript source exports, in the order of the source:
+// ModuleSource's declarations are all `export function name(`.
+func ExportsOf(source string) []string {
 	var names []string
-	for _, m := range exportRE.FindAllStringSubmatch(part, -1) {
+	for _, m := range exportRE.FindAllStringSubmatch(source, -1) {
 		names = append(names, m[1])
 	}
 	return names
@@ -44,9 +53,29 @@ func ExportsOf(part string) []string {
 
 var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
 
-// moduleExports is read once from the module's export declarations; every tenant build asks
-// for it. Never modified.
-var moduleExports = ExportsOf(ModuleSource)
+// moduleExports is read once; every tenant build asks for it. Never modified.
+var moduleExports = append(slices.Clone(BuilderNames), ExportsOf(ModuleSource)...)
+
+// Install defines Global on rt, before any tenant program runs there, from program, the
+// compiled bundle.SDKProgram: the builders of rt are made the first time they are asked for,
+// and the rest of the module the first time one of its exports is.
+func Install(rt *goja.Runtime, program *goja.Program) error {
+	v, err := rt.RunProgram(program)
+	if err != nil {
+		return fmt.Errorf("the callscript module failed to start: %w", err)
+	}
+	module, ok := goja.AssertFunction(v)
+	if !ok {
+		return errors.New("the callscript module failed to start: its program is not bundle.SDKProgram")
+	}
+	b := newBuilders(rt)
+	builder := rt.ToValue(func(call goja.FunctionCall) goja.Value { return b.get(call.Argument(0).String()) })
+	exports, err := module(goja.Undefined(), builder)
+	if err != nil {
+		return fmt.Errorf("the callscript module failed to start: %w", err)
+	}
+	return rt.Set(Global, exports)
+}
 
 // typesFS holds types/*.d.ts: callscript.d.ts declares "callscript", and any other file
 // declares a module of its own (such as the test API).

@@ -34,7 +34,7 @@ func loadModule(t *testing.T) *goja.Runtime {
 		t.Fatalf("Compile the SDK: %v", err)
 	}
 	vm := goja.New()
-	if _, err := vm.RunProgram(sdkProgram); err != nil {
+	if err := sdk.Install(vm, sdkProgram); err != nil {
 		t.Fatalf("RunProgram the SDK: %v", err)
 	}
 	if _, err := vm.RunProgram(program); err != nil {
@@ -48,8 +48,8 @@ func loadModule(t *testing.T) *goja.Runtime {
 
 func TestModuleExportsListsEveryExport(t *testing.T) {
 	declared := regexp.MustCompile(`(?m)^export\b`).FindAllString(sdk.ModuleSource, -1)
-	if got := sdk.ModuleExports(); len(got) != len(declared) || len(got) == 0 {
-		t.Errorf("ModuleExports() = %v, but the module has %d export declarations: the stub tenants import would miss some", got, len(declared))
+	if got := sdk.ModuleExports(); len(got) != len(sdk.BuilderNames)+len(declared) || len(declared) == 0 {
+		t.Errorf("ModuleExports() = %v, but the module has %d builders and %d export declarations: the stub tenants import would miss some", got, len(sdk.BuilderNames), len(declared))
 	}
 }
 
@@ -97,6 +97,15 @@ func TestBuilders(t *testing.T) {
 		{`(() => { const a = cs.hangup(); a.x = 1; return cs.hangup(); })()`, `{"action":"hangup"}`},
 		// Values are copied as given; the engine checks them against 8x8's rules.
 		{`cs.say("", { repetition: 9 })`, `{"action":"say","params":{"text":"","repetition":9}}`},
+		// A getter of a plain object is read once, as the options are copied.
+		{`(() => { let n = 0; const r = cs.say("Hi", { get speed() { return ++n; } }); return [r, n]; })()`,
+			`[{"action":"say","params":{"text":"Hi","speed":1}},1]`},
+		// The builders are functions like any other, the same function wherever they are read,
+		// and do not depend on built-ins a script may replace.
+		{`[cs.say.name, cs.say.length, cs.makeCall.length, cs.hangup.length, typeof cs.defineHandler]`, `["say",2,1,0,"function"]`},
+		{`(() => { const h = { onCallReceived() {} }; return cs.defineHandler(h) === h; })()`, `true`},
+		{`(() => { const keys = Object.keys; Object.keys = null; try { return cs.say("Hi", { speed: 1 }); } finally { Object.keys = keys; } })()`,
+			`{"action":"say","params":{"text":"Hi","speed":1}}`},
 	}
 	vm := loadModule(t)
 	for _, tt := range tests {
@@ -137,6 +146,19 @@ func TestBuilderMisuse(t *testing.T) {
 			`makeCall: unknown option "record"; the options are source, destination, callRecording`},
 		{`cs.makeCall({ source: "+6560000000", destination: "+6560000001", callrecording: true })`,
 			`makeCall: unknown option "callrecording"; did you mean "callRecording"?`},
+		{`cs.say(Symbol("x"))`, `say: text must be a string, got a symbol`},
+		{`cs.say(2n ** 70n)`, `say: text must be a string, got a bigint (1180591620717411303424)`},
+		{`cs.say(true)`, `say: text must be a string, got a boolean (true)`},
+		{`cs.say(0.1 + 0.2)`, `say: text must be a string, got a number (0.30000000000000004)`},
+		{`cs.say(new String("Hi"))`, `say: text must be a string, got an object`},
+		{`cs.say(() => "Hi")`, `say: text must be a string, got a function`},
+		{`cs.say("Hi", () => 1)`, `say: options must be an object such as { voiceProfile: ... }, got a function`},
+		{`cs.say("Hi", 42)`, `say: options must be an object such as { voiceProfile: ... }, got a number (42)`},
+		{`cs.say("Hi", "a \"long\" string of more than forty characters, cut")`,
+			`say: options must be an object such as { voiceProfile: ... }, got a string ("a \"long\" string of more than forty chara...")`},
+		{`cs.say("Hi", new (class { constructor() { this.sped = 1; } })())`, `say: unknown option "sped"; did you mean "speed"?`},
+		{`cs.sayAndCapture("Press 1", { noOfTries: 1, maxDigits: 1, bogus: 1 })`,
+			`sayAndCapture: unknown option "bogus"; the options are voiceProfile, minDigits, maxDigits, digitTimeout, overallTimeout, completeOnHash, noOfTries, successMessage, failureMessage, speed, repetition`},
 	}
 	vm := loadModule(t)
 	for _, tt := range tests {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/fetch"
+	"github.com/callscript/callscript/engine/sdk"
 )
 
 // runtime is one goja runtime that has run its program's module code. It belongs to one
@@ -89,14 +90,15 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	return rt, nil
 }
 
-// InstallSDK runs the compiled "callscript" module (bundle.BuildSDK) on rt, before any
-// tenant program, whose imports of the module read what it defines. A nil sdk does nothing.
-func InstallSDK(rt *goja.Runtime, sdk *goja.Program) error {
-	if sdk == nil {
+// InstallSDK gives rt the "callscript" module (sdk.Install) from its compiled program (see
+// bundle.SDKProgram), before any tenant program, whose imports of the module read it. A nil
+// program does nothing.
+func InstallSDK(rt *goja.Runtime, program *goja.Program) error {
+	if program == nil {
 		return nil
 	}
-	if _, err := rt.RunProgram(sdk); err != nil {
-		return fmt.Errorf("the callscript module failed to start: %w", scriptErrorOf(err))
+	if err := sdk.Install(rt, program); err != nil {
+		return scriptErrorOf(err)
 	}
 	return nil
 }
