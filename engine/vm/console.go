@@ -18,12 +18,11 @@ const maxLogMessage = 8 << 10
 // ctx.log's message formatted), and for ctx.log the JSON of its fields argument, "" when
 // there is none. stringify is JSON.stringify as it was before author code ran.
 func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level slog.Level, msg, fields string)) (log *goja.Object) {
-	console := rt.NewObject()
-	for name, level := range map[string]slog.Level{
-		"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
-		"warn": slog.LevelWarn, "error": slog.LevelError, "trace": slog.LevelDebug,
-	} {
-		_ = console.Set(name, func(fc goja.FunctionCall) goja.Value {
+	// Every runtime makes these, so methods of one level share one function (console.log is
+	// console.info), and each is a plain native function, which goja makes and calls faster
+	// than one it wraps by reflection.
+	consoleMethod := func(level slog.Level) goja.Value {
+		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
 			parts := make([]string, len(fc.Arguments))
 			for i, arg := range fc.Arguments {
 				parts[i] = Format(arg, stringify)
@@ -32,24 +31,40 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 			return goja.Undefined()
 		})
 	}
-	_ = rt.Set("console", console)
-
-	log = rt.NewObject()
-	for name, level := range map[string]slog.Level{
-		"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
-	} {
-		_ = log.Set(name, func(msg goja.Value, fields goja.Value) goja.Value {
+	logMethod := func(level slog.Level) goja.Value {
+		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
 			text := ""
-			if obj, ok := fields.(*goja.Object); ok {
+			if obj, ok := fc.Argument(1).(*goja.Object); ok {
 				if s, err := stringify(goja.Undefined(), obj); err == nil && !goja.IsUndefined(s) {
 					text = s.String()
 				}
 			}
-			write(level, Format(msg, stringify), text)
+			write(level, Format(fc.Argument(0), stringify), text)
 			return goja.Undefined()
 		})
 	}
+	console, log := rt.NewObject(), rt.NewObject()
+	for _, m := range logLevels {
+		c := consoleMethod(m.level)
+		for _, name := range m.console {
+			_ = console.Set(name, c)
+		}
+		_ = log.Set(m.log, logMethod(m.level))
+	}
+	_ = rt.Set("console", console)
 	return log
+}
+
+// logLevels lists the methods of console and ctx.log by level. Never modified.
+var logLevels = []struct {
+	level   slog.Level
+	console []string
+	log     string
+}{
+	{slog.LevelDebug, []string{"debug", "trace"}, "debug"},
+	{slog.LevelInfo, []string{"log", "info"}, "info"},
+	{slog.LevelWarn, []string{"warn"}, "warn"},
+	{slog.LevelError, []string{"error"}, "error"},
 }
 
 // rawJSON is JSON text that a slog JSON handler embeds as is.
