@@ -1,7 +1,7 @@
 // Module hooks (module.register, Node 20.6+) that let a callscript tenant script run under
-// Node unchanged: the bare "callscript" import resolves to the engine's SDK file, and the
-// SDK and the tenant's files load as ES modules although they are plain .js files with no
-// package.json saying "type": "module".
+// Node unchanged: the bare "callscript" import resolves to the builders in JavaScript
+// (bench/node/callscript.mjs), and the tenant's files load as ES modules although they are
+// plain .js files with no package.json saying "type": "module".
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 

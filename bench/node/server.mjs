@@ -2,7 +2,7 @@
 // own http module, with ctx built the way the engine builds it.
 //
 //   node bench/node/server.mjs --port 18082 --script engine/testdata/bench/ivr/index.js \
-//        --sdk engine/sdk/callscript.js [--workers 2]
+//        [--sdk bench/node/callscript.mjs] [--workers 2]
 //
 // With --workers N the primary forks N node:cluster workers sharing the port. No npm
 // dependencies. What it does per webhook: read the body, JSON.parse, pick the hook by
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "18082" },
     script: { type: "string", default: "engine/testdata/bench/ivr/index.js" },
-    sdk: { type: "string", default: "engine/sdk/callscript.js" },
+    sdk: { type: "string", default: new URL("./callscript.mjs", import.meta.url).pathname },
     workers: { type: "string", default: "0" },
   },
 });
