@@ -292,9 +292,9 @@ func TestGCPercentFor(t *testing.T) {
 		want int
 	}{
 		{0, maxGCPercent},
-		{16 << 20, maxGCPercent}, // a small heap: the headroom would be 800%, capped
-		{64 << 20, 200},          // 128 MiB of headroom
-		{256 << 20, 50},          // 128 MiB, half the live heap
+		{32 << 20, maxGCPercent}, // a small heap: the headroom would be 800%, capped
+		{128 << 20, 200},         // 256 MiB of headroom
+		{512 << 20, 50},          // 256 MiB, half the live heap
 		{4 << 30, minGCPercent},  // a large heap: 30% of it
 	} {
 		if got := gcPercentFor(tt.live); got != tt.want {

@@ -60,10 +60,9 @@ var (
 // builders makes the builders of one runtime, each the first time it is asked for, and keeps
 // them, so that every import of one gets the same function.
 type builders struct {
-	rt        *goja.Runtime
-	objProto  *goja.Object // Object.prototype, read before author code runs
-	made      map[string]goja.Value
-	actionKey string
+	rt       *goja.Runtime
+	objProto *goja.Object // Object.prototype, read before author code runs
+	made     map[string]goja.Value
 }
 
 func newBuilders(rt *goja.Runtime) *builders {
@@ -130,7 +129,7 @@ func (b *builders) withText(action, field string, call goja.FunctionCall, option
 // makeCall bridges the call: makeCall({ source: "+6560000000", destination: "+6560000001" }).
 func (b *builders) makeCall(call goja.FunctionCall) goja.Value {
 	options := call.Argument(0)
-	if obj, ok := options.(*goja.Object); !ok || isArray(obj) {
+	if obj, ok := options.(*goja.Object); !ok || isArray(obj) || isFunction(obj) {
 		b.throw("makeCall: expects an object such as { source: \"+6560000000\", destination: \"+6560000001\" }, got %s", describe(options))
 	}
 	params := b.rt.NewObject()

@@ -16,7 +16,7 @@ const hangup = builder("hangup");
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
 
-// The sayAndCapture options; keep in step with builders.go.
+// The sayAndCapture options, as builders.go lists them (a test checks).
 const SAY_AND_CAPTURE_OPTIONS = [
   "voiceProfile",
   "minDigits",

@@ -146,6 +146,7 @@ func TestBuilderMisuse(t *testing.T) {
 			`makeCall: unknown option "record"; the options are source, destination, callRecording`},
 		{`cs.makeCall({ source: "+6560000000", destination: "+6560000001", callrecording: true })`,
 			`makeCall: unknown option "callrecording"; did you mean "callRecording"?`},
+		{`cs.makeCall(() => ({}))`, `makeCall: expects an object such as { source: "+6560000000", destination: "+6560000001" }, got a function`},
 		{`cs.say(Symbol("x"))`, `say: text must be a string, got a symbol`},
 		{`cs.say(2n ** 70n)`, `say: text must be a string, got a bigint (1180591620717411303424)`},
 		{`cs.say(true)`, `say: text must be a string, got a boolean (true)`},
