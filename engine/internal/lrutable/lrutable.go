@@ -20,8 +20,12 @@ type Table struct {
 	index  map[uint64]int32 // key hash → entry
 	slots  []tableSlot      // slots[0] is the sentinel of the recency list
 	free   []int32          // unused entries
-	chunks [][]byte         // the arena: each entry's key then its value, written once, never changed
-	size   int              // bytes written to the arena
+	chunks [][]byte         // the arena by chunk id (nil: released): each entry's key then its value, never changed
+	used   []int            // bytes of each chunk that entries still use
+	idle   []int            // ids of released chunks, for new ones
+	cur    int              // the chunk written to, -1 before the first write
+	sweep  int32            // the entry the compaction looks at next
+	size   int              // bytes written to the chunks held
 	live   int              // bytes of the arena that entries still use
 }
 
@@ -35,15 +39,19 @@ type tableSlot struct {
 }
 
 // The arena grows by chunks, so that it never copies itself to grow (a doubling slice would,
-// holding twice its size for a moment), and is never compacted below minCompact.
+// holding twice its size for a moment). A chunk is dropped once no entry uses it, and entries
+// are moved out of chunks that are mostly garbage, compactSweep entries looked at per Put, while
+// half of an arena of at least minCompact bytes is garbage: compacting all at once stalled
+// every caller of a 130 MB arena for up to 90 ms.
 const (
-	chunkSize  = 1 << 20
-	minCompact = 4 * chunkSize
+	chunkSize    = 1 << 20
+	minCompact   = 4 * chunkSize
+	compactSweep = 32
 )
 
 // New makes a table of at most max entries (at least 1).
 func New(size int) *Table {
-	return &Table{seed: maphash.MakeSeed(), max: max(size, 1), index: make(map[uint64]int32), slots: make([]tableSlot, 1)}
+	return &Table{seed: maphash.MakeSeed(), max: max(size, 1), index: make(map[uint64]int32), slots: make([]tableSlot, 1), cur: -1}
 }
 
 // Len is the number of entries, expired ones not yet dropped included.
@@ -102,17 +110,37 @@ func (t *Table) Put(key string, value []byte, mark bool, expires time.Time) {
 
 // write appends key and value to the arena and says where they start.
 func (t *Table) write(key string, value []byte) (chunk, off int) {
-	n := len(key) + len(value)
-	last := len(t.chunks) - 1
-	if last < 0 || len(t.chunks[last])+n > cap(t.chunks[last]) {
-		t.chunks = append(t.chunks, make([]byte, 0, max(chunkSize, n)))
-		last++
+	chunk, off = t.room(len(key) + len(value))
+	t.chunks[chunk] = append(append(t.chunks[chunk], key...), value...)
+	return chunk, off
+}
+
+// room readies the current chunk for n more bytes, and says where they will start.
+func (t *Table) room(n int) (chunk, off int) {
+	if t.cur < 0 || len(t.chunks[t.cur])+n > cap(t.chunks[t.cur]) {
+		old := t.cur
+		if k := len(t.idle); k > 0 {
+			t.cur, t.idle = t.idle[k-1], t.idle[:k-1]
+		} else {
+			t.cur = len(t.chunks)
+			t.chunks, t.used = append(t.chunks, nil), append(t.used, 0)
+		}
+		t.chunks[t.cur] = make([]byte, 0, max(chunkSize, n))
+		if old >= 0 && t.used[old] == 0 {
+			t.release(old)
+		}
 	}
-	c := t.chunks[last]
-	off = len(c)
-	t.chunks[last] = append(append(c, key...), value...)
 	t.size += n
-	return last, off
+	t.used[t.cur] += n
+	return t.cur, len(t.chunks[t.cur])
+}
+
+// release drops a chunk no entry uses. (Values handed out earlier keep its bytes alive until
+// they go; its id is reused for a new chunk.)
+func (t *Table) release(chunk int) {
+	t.size -= len(t.chunks[chunk])
+	t.chunks[chunk] = nil
+	t.idle = append(t.idle, chunk)
 }
 
 // Delete drops key's entry, if any.
@@ -136,7 +164,7 @@ func (t *Table) remove(i int32) {
 	s := &t.slots[i]
 	t.unlink(i)
 	delete(t.index, s.hash)
-	t.live -= s.klen + s.vlen
+	t.forget(s.chunk, s.klen+s.vlen)
 	*s = tableSlot{}
 	t.free = append(t.free, i)
 }
@@ -155,18 +183,36 @@ func (t *Table) pushFront(i int32) {
 	head.next = i
 }
 
-// compact copies the entries' bytes into a new arena once at least half of the old one is
-// garbage, so that the arena stays within about twice what the entries hold.
+// forget counts n bytes of chunk as garbage, and drops the chunk if that was the last of it.
+func (t *Table) forget(chunk, n int) {
+	t.live -= n
+	t.used[chunk] -= n
+	if t.used[chunk] == 0 && chunk != t.cur {
+		t.release(chunk)
+	}
+}
+
+// compact moves entries out of chunks that are at least half garbage into the current one,
+// looking at compactSweep entries (in the order of the entry slice, round and round) while at
+// least half of the arena is garbage, so that the arena stays within about twice what the
+// entries hold without ever stopping its callers for long.
 func (t *Table) compact() {
-	if t.size < minCompact || t.live > t.size/2 {
-		return
+	for range compactSweep {
+		if t.size < minCompact || t.live > t.size/2 {
+			return
+		}
+		if t.sweep++; int(t.sweep) >= len(t.slots) {
+			t.sweep = 1
+		}
+		s := &t.slots[t.sweep]
+		n := s.klen + s.vlen
+		if n == 0 || s.chunk == t.cur || 2*t.used[s.chunk] > len(t.chunks[s.chunk]) {
+			continue // a free slot (or an empty entry), or bytes in a chunk worth keeping
+		}
+		from := t.chunks[s.chunk][s.off : s.off+n]
+		t.forget(s.chunk, n) // before room: the chunk the entry leaves may be dropped, not reused
+		t.live += n
+		s.chunk, s.off = t.room(n)
+		t.chunks[s.chunk] = append(t.chunks[s.chunk], from...)
 	}
-	old := t.chunks
-	t.chunks, t.size = nil, 0
-	for i := t.slots[0].next; i != 0; i = t.slots[i].next {
-		s := &t.slots[i]
-		entry := old[s.chunk][s.off : s.off+s.klen+s.vlen]
-		s.chunk, s.off = t.write(string(entry[:s.klen]), entry[s.klen:])
-	}
-	// Values handed out earlier keep their old chunks alive until they go.
 }
