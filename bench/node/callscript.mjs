@@ -47,8 +47,10 @@ function describe(value) {
       return `a ${typeof value} (${String(value)})`;
     case "function":
       return "a function";
+    case "symbol":
+      return "a symbol";
     default:
-      return `an ${typeof value}`;
+      return "an object";
   }
 }
 
@@ -150,29 +152,17 @@ function copyOptions(builder, options, known, positions, params) {
     return params;
   }
   // Options written in the builder's order (the usual case) are copied as they
-  // are checked, in one pass; others are put in order first.
+  // are; others are put in order first.
   const names = objectKeys(options);
   let last = -1;
+  let inOrder = true;
   for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const position = positions[name];
-    if (position === undefined) throwUnknown(builder, name, known, "option");
-    if (position < last) return copyInOrder(builder, options, known, positions, params, names, i);
+    const position = positions[names[i]];
+    if (position === undefined) throwUnknown(builder, names[i], known, "option");
+    if (position < last) inOrder = false;
     last = position;
-    const value = options[name];
-    if (value !== undefined) params[name] = value;
   }
-  return params;
-}
-
-// copyInOrder finishes copyOptions for options out of the builder's order:
-// the first copied of names were copied already, and are copied again in order.
-function copyInOrder(builder, options, known, positions, params, names, copied) {
-  for (let i = copied; i < names.length; i++) {
-    if (positions[names[i]] === undefined) throwUnknown(builder, names[i], known, "option");
-  }
-  for (let i = 0; i < copied; i++) delete params[names[i]];
-  names.sort((a, b) => positions[a] - positions[b]);
+  if (!inOrder) names.sort((a, b) => positions[a] - positions[b]);
   for (let i = 0; i < names.length; i++) {
     const value = options[names[i]];
     if (value !== undefined) params[names[i]] = value;

@@ -39,6 +39,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -198,16 +199,25 @@ var sdkExportRE = regexp.MustCompile(`(?m)^export (?:function )`)
 // (such as `export * from` a CommonJS file) is bundled in the IIFE format after all.
 func esbuildBundle(ctx context.Context, r *resolver) (*Bundle, error) {
 	code, sourceMap, warnings, err := r.build(ctx, api.FormatESModule)
-	if err != nil {
+	var buildErr *BuildError
+	if err != nil && !errors.As(err, &buildErr) {
 		return nil, err
 	}
+	// A build error may be the ES module format's own (a CommonJS file that names a variable
+	// yield): the IIFE build says whether the source is at fault. When both fail, the first
+	// build's errors are reported (they say the same, or name what goja lacks more plainly).
 	script, scripted := moduleScript(code)
 	linesAbove := 1 // moduleScript's head
-	if !scripted {
-		if script, sourceMap, warnings, err = r.build(ctx, api.FormatIIFE); err != nil {
+	if err != nil || !scripted {
+		iife, iifeMap, iifeWarnings, iifeErr := r.build(ctx, api.FormatIIFE)
+		switch {
+		case iifeErr == nil:
+			script, sourceMap, warnings, linesAbove = iife, iifeMap, iifeWarnings, 0
+		case err != nil && errors.As(iifeErr, &buildErr):
 			return nil, err
+		default:
+			return nil, iifeErr
 		}
-		linesAbove = 0
 	}
 	inline, err := inlineSourceMap(sourceMap, linesAbove)
 	if err != nil {
@@ -303,12 +313,13 @@ var (
 
 // moduleScript turns esbuild's ES module bundle into a script that assigns the entry's exports
 // to ExportsGlobal: a strict function around the module's code, one line above it, that
-// returns the exports as a plain object (or a CommonJS entry's module.exports). It reports
+// returns an object with a getter for each export (live bindings, as an ES module namespace
+// has, and as esbuild's IIFE output gives), or a CommonJS entry's module.exports. It reports
 // false for a bundle that does not end in one of the two ways esbuild ends one with exports,
 // and for one that re-exports a CommonJS module's exports, which esbuild adds to the entry's
 // exports only while the program runs and leaves out of the clause.
 func moduleScript(code []byte) ([]byte, bool) {
-	if bytes.Contains(code, []byte("__reExport(")) {
+	if code == nil || bytes.Contains(code, []byte("__reExport(")) {
 		return nil, false
 	}
 	head := "var " + ExportsGlobal + " = (() => { \"use strict\";\n"
@@ -321,7 +332,7 @@ func moduleScript(code []byte) ([]byte, bool) {
 			if !renamed {
 				exported = local
 			}
-			fields = append(fields, strconv.Quote(exported)+": "+local)
+			fields = append(fields, "get "+strconv.Quote(exported)+"() { return "+local+"; }")
 		}
 		tail, cut = "\nreturn { "+strings.Join(fields, ", ")+" };\n", m[0]
 	} else if m := exportRequireRE.FindSubmatchIndex(code); m != nil {

@@ -268,6 +268,24 @@ export default function (event: CallEvent): Answer {
 			want:  `"object"`,
 		},
 		{
+			name:  "a CommonJS file that is not strict-mode code (bundled in the IIFE format)",
+			files: map[string]string{"index.js": "module.exports = function () { var yield = 1; return yield; };"},
+			expr:  `__callscript_exports()`,
+			want:  `1`,
+		},
+		{
+			name:  "exports are live bindings, as in an ES module",
+			files: map[string]string{"index.js": `export let counter = 0; export function onCallReceived() { counter++; return this.counter; }`},
+			expr:  `[__callscript_exports.onCallReceived(), __callscript_exports.onCallReceived(), __callscript_exports.counter]`,
+			want:  `[1,2,2]`,
+		},
+		{
+			name:  "an export named __proto__ is an export",
+			files: map[string]string{"index.js": `export const __proto__ = { onCallReceived() { return 1; } }; export default () => 2;`},
+			expr:  `[Object.keys(__callscript_exports).sort(), typeof __callscript_exports.onCallReceived, __callscript_exports.default()]`,
+			want:  `[["__proto__","default"],"undefined",2]`,
+		},
+		{
 			name:  `"callscript" as a namespace, dialog helpers included`,
 			files: map[string]string{"index.js": `import * as cs from "callscript"; export default () => [typeof cs.menu, typeof cs.dialogs, cs.hangup()];`},
 			expr:  `__callscript_exports.default()`,

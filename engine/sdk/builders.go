@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 
@@ -121,7 +123,7 @@ func (b *builders) withText(action, field string, call goja.FunctionCall, option
 	text := call.Argument(0)
 	b.requireString(action, field, text)
 	params := b.rt.NewObject()
-	_ = params.Set(field, text)
+	define(params, field, text)
 	b.copyOptions(action, call.Argument(1), options, params)
 	return b.action(action, params)
 }
@@ -155,9 +157,9 @@ func (b *builders) defineHandler(call goja.FunctionCall) goja.Value {
 // action returns a new {action, params} object; nil params leaves params out.
 func (b *builders) action(name string, params *goja.Object) goja.Value {
 	out := b.rt.NewObject()
-	_ = out.Set("action", name)
+	define(out, "action", b.rt.ToValue(name))
 	if params != nil {
-		_ = out.Set("params", params)
+		define(out, "params", params)
 	}
 	return out
 }
@@ -197,8 +199,14 @@ func (b *builders) copyOptions(action string, options goja.Value, known optionSe
 // copy sets params[name] to options[name] unless that is undefined.
 func (b *builders) copy(options *goja.Object, name string, params *goja.Object) {
 	if v := options.Get(name); v != nil && !goja.IsUndefined(v) {
-		_ = params.Set(name, v)
+		define(params, name, v)
 	}
+}
+
+// define makes obj[name] an ordinary data property holding v, as an object literal does: an
+// assignment would call a setter a script put on Object.prototype.
+func define(obj *goja.Object, name string, v goja.Value) {
+	_ = obj.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 }
 
 func (b *builders) requireString(action, name string, value goja.Value) {
@@ -211,7 +219,7 @@ func (b *builders) requireString(action, name string, value goja.Value) {
 // hint. noun is "option" or "setting", as the author would call the key.
 func (b *builders) throwUnknown(where, name string, known []string, noun string) {
 	if hint := suggest.Closest(name, known, 2); hint != "" {
-		b.throw("%s: unknown %s %q; did you mean %q?", where, noun, name, hint)
+		b.throw("%s: unknown %s \"%s\"; did you mean \"%s\"?", where, noun, name, hint)
 	}
 	b.throw("%s: unknown %s \"%s\"; the %ss are %s", where, noun, name, noun, strings.Join(known, ", "))
 }
@@ -240,13 +248,13 @@ func describe(v goja.Value) string {
 		}
 		return "an object"
 	}
-	if isString(v) {
-		s := utf16.Encode([]rune(v.String()))
-		text := string(utf16.Decode(s))
-		if len(s) > 40 {
-			text = string(utf16.Decode(s[:40])) + "..."
+	if s, ok := v.(goja.String); ok {
+		const shown = 40 // UTF-16 units, as String.prototype.slice counts
+		text := quoteUTF16(s, min(s.Length(), shown))
+		if s.Length() > shown {
+			text = text[:len(text)-1] + `..."`
 		}
-		return "a string (" + string(jsonscan.AppendQuoted(nil, text, false)) + ")"
+		return "a string (" + text + ")"
 	}
 	switch v.ExportType().Kind() {
 	case reflect.Bool:
@@ -259,12 +267,43 @@ func describe(v goja.Value) string {
 	return "a symbol"
 }
 
+// quoteUTF16 is JSON.stringify of the first n UTF-16 units of s: a lone surrogate is written
+// as a \uXXXX escape, where a Go string would hold U+FFFD.
+func quoteUTF16(s goja.String, n int) string {
+	out := []byte{'"'}
+	for i := 0; i < n; i++ {
+		c := rune(s.CharAt(i))
+		if utf16.IsSurrogate(c) {
+			if i+1 < n {
+				if r := utf16.DecodeRune(c, rune(s.CharAt(i+1))); r != unicode.ReplacementChar {
+					out = utf8.AppendRune(out, r)
+					i++
+					continue
+				}
+			}
+			out = fmt.Appendf(out, `\u%04x`, c)
+			continue
+		}
+		q := jsonscan.AppendQuoted(nil, string(c), false)
+		out = append(out, q[1:len(q)-1]...)
+	}
+	return string(append(out, '"'))
+}
+
 func isString(v goja.Value) bool {
 	_, ok := v.(goja.String)
 	return ok
 }
 
-func isArray(obj *goja.Object) bool { return obj.ClassName() == "Array" }
+// isArray is Array.isArray: true for an array and for a proxy of one.
+func isArray(obj *goja.Object) bool {
+	for obj != nil && obj.ExportType() == proxyType {
+		obj = obj.Export().(goja.Proxy).Target() // nil once revoked
+	}
+	return obj != nil && obj.ClassName() == "Array"
+}
+
+var proxyType = reflect.TypeFor[goja.Proxy]()
 
 func isFunction(obj *goja.Object) bool {
 	_, ok := goja.AssertFunction(obj)

@@ -11,8 +11,9 @@ const say = builder("say");
 const sayAndCapture = builder("sayAndCapture");
 const hangup = builder("hangup");
 
-// The built-ins used here, read before any tenant code runs, so that a tenant
-// that replaces Object.keys does not change what the helpers do.
+// The built-ins used most here, read once, when a tenant first uses a dialog
+// helper (a script that replaces Object.keys before that changes what the
+// helpers do; one that replaces it later does not).
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
 

@@ -15,7 +15,6 @@ package sdk
 import (
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -59,20 +58,21 @@ var moduleExports = append(slices.Clone(BuilderNames), ExportsOf(ModuleSource)..
 // Install defines Global on rt, before any tenant program runs there, from program, the
 // compiled bundle.SDKProgram: the builders of rt are made the first time they are asked for,
 // and the rest of the module the first time one of its exports is.
+// An error is the script's exception, as goja reports it, or says what else went wrong.
 func Install(rt *goja.Runtime, program *goja.Program) error {
 	v, err := rt.RunProgram(program)
 	if err != nil {
-		return fmt.Errorf("the callscript module failed to start: %w", err)
+		return err
 	}
 	module, ok := goja.AssertFunction(v)
 	if !ok {
-		return errors.New("the callscript module failed to start: its program is not bundle.SDKProgram")
+		return errors.New("its program is not bundle.SDKProgram")
 	}
 	b := newBuilders(rt)
 	builder := rt.ToValue(func(call goja.FunctionCall) goja.Value { return b.get(call.Argument(0).String()) })
 	exports, err := module(goja.Undefined(), builder)
 	if err != nil {
-		return fmt.Errorf("the callscript module failed to start: %w", err)
+		return err
 	}
 	return rt.Set(Global, exports)
 }

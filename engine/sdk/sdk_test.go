@@ -106,6 +106,10 @@ func TestBuilders(t *testing.T) {
 		{`(() => { const h = { onCallReceived() {} }; return cs.defineHandler(h) === h; })()`, `true`},
 		{`(() => { const keys = Object.keys; Object.keys = null; try { return cs.say("Hi", { speed: 1 }); } finally { Object.keys = keys; } })()`,
 			`{"action":"say","params":{"text":"Hi","speed":1}}`},
+		// Setters a script puts on Object.prototype do not catch what a builder writes.
+		{`(() => { for (const k of ["action", "params", "text", "speed"]) Object.defineProperty(Object.prototype, k, { set() {}, configurable: true });
+			try { return [cs.say("Hi", { speed: 1 }), cs.hangup()]; } finally { for (const k of ["action", "params", "text", "speed"]) delete Object.prototype[k]; } })()`,
+			`[{"action":"say","params":{"text":"Hi","speed":1}},{"action":"hangup"}]`},
 	}
 	vm := loadModule(t)
 	for _, tt := range tests {
@@ -147,6 +151,13 @@ func TestBuilderMisuse(t *testing.T) {
 		{`cs.makeCall({ source: "+6560000000", destination: "+6560000001", callrecording: true })`,
 			`makeCall: unknown option "callrecording"; did you mean "callRecording"?`},
 		{`cs.makeCall(() => ({}))`, `makeCall: expects an object such as { source: "+6560000000", destination: "+6560000001" }, got a function`},
+		{`cs.say("Hi", new Proxy([], {}))`, `say: options must be an object such as { voiceProfile: ... }, got an array`},
+		{`cs.makeCall(new Proxy([], {}))`, `makeCall: expects an object such as { source: "+6560000000", destination: "+6560000001" }, got an array`},
+		{`cs.say("Hi", { 'speed"': 1 })`, `say: unknown option "speed""; did you mean "speed"?`},
+		{`cs.say("Hi", { "spééd": 1 })`, `say: unknown option "spééd"; did you mean "speed"?`},
+		{`cs.say("Hi", "a".repeat(39) + "😀")`, `say: options must be an object such as { voiceProfile: ... }, got a string ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\ud83d...")`},
+		{`cs.say("Hi", "\ud800 lone")`, `say: options must be an object such as { voiceProfile: ... }, got a string ("\ud800 lone")`},
+		{`cs.say("Hi", "tab\tquote\"")`, `say: options must be an object such as { voiceProfile: ... }, got a string ("tab\tquote\"")`},
 		{`cs.say(Symbol("x"))`, `say: text must be a string, got a symbol`},
 		{`cs.say(2n ** 70n)`, `say: text must be a string, got a bigint (1180591620717411303424)`},
 		{`cs.say(true)`, `say: text must be a string, got a boolean (true)`},

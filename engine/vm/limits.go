@@ -23,14 +23,21 @@ func (rt *runtime) installLimits() { InstallLimits(rt.vm) }
 func InstallLimits(vm *goja.Runtime) {
 	// Everything here is made in every runtime, so nothing is looked up that the wrappers do not
 	// need: RangeError only when one throws, and the prototypes from values rather than through
-	// their constructors (goja makes a built-in the first time it is read).
+	// their constructors (goja makes a built-in the first time it is read). A script that
+	// replaced the global RangeError by then gets what its own constructor makes or throws, or
+	// a TypeError; the call is refused all the same.
 	tooLong := func(what string, n float64, limit int) {
-		rangeError, ok := goja.AssertConstructor(vm.Get("RangeError"))
-		if !ok {
-			panic(vm.NewTypeError("%s would be %.0f long; callscript allows at most %d", what, n, limit))
+		msg := fmt.Sprintf("%s would be %.0f long; callscript allows at most %d", what, n, limit)
+		if rangeError, ok := goja.AssertConstructor(vm.Get("RangeError")); ok {
+			made, err := rangeError(nil, vm.ToValue(msg))
+			if err != nil {
+				panic(err)
+			}
+			if made != nil {
+				panic(vm.ToValue(made))
+			}
 		}
-		err, _ := rangeError(nil, vm.ToValue(fmt.Sprintf("%s would be %.0f long; callscript allows at most %d", what, n, limit)))
-		panic(err)
+		panic(vm.NewTypeError("%s", msg))
 	}
 	str := vm.ToValue("").ToObject(vm).Prototype()
 	arrProto := vm.NewArray().Prototype()

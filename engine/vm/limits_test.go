@@ -45,3 +45,27 @@ export default () => {
 		t.Errorf("got  %s\nwant %s", res.JSON, want)
 	}
 }
+
+// TestBuiltinLimitsWithRangeErrorReplaced: a script that replaced RangeError still has the call
+// refused, with what its own RangeError throws or makes.
+func TestBuiltinLimitsWithRangeErrorReplaced(t *testing.T) {
+	p := loadScript(t, `
+const tries = [
+  () => { globalThis.RangeError = function () { throw new Error("mine"); }; },
+  () => { globalThis.RangeError = function () { return { message: "made" }; }; },
+  () => { globalThis.RangeError = 42; },
+];
+export default () => tries.map((replace) => {
+  replace();
+  try { "ab".repeat(2 ** 24); return "no error"; } catch (e) { return String(e.message); }
+});
+`)
+	res := p.Run(context.Background(), vm.Call{Event: []byte(`{}`), Deadline: time.Now().Add(5 * time.Second), Answer: true})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := `["mine","made","the repeated string would be 33554432 long; callscript allows at most 16777216"]`
+	if string(res.JSON) != want {
+		t.Errorf("got  %s\nwant %s", res.JSON, want)
+	}
+}

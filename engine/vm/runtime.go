@@ -98,7 +98,7 @@ func InstallSDK(rt *goja.Runtime, program *goja.Program) error {
 		return nil
 	}
 	if err := sdk.Install(rt, program); err != nil {
-		return scriptErrorOf(err)
+		return fmt.Errorf("the callscript module failed to start: %w", scriptErrorOf(err))
 	}
 	return nil
 }

@@ -68,6 +68,9 @@ func (t *Table) find(key string) int32 {
 
 func (t *Table) keyOf(i int32) string {
 	s := &t.slots[i]
+	if s.klen == 0 {
+		return ""
+	}
 	return string(t.chunks[s.chunk][s.off : s.off+s.klen])
 }
 
@@ -85,6 +88,9 @@ func (t *Table) Get(key string, now time.Time) (value []byte, mark, ok bool) {
 	}
 	t.unlink(i)
 	t.pushFront(i)
+	if s.vlen == 0 {
+		return []byte{}, s.mark, true
+	}
 	start := s.off + s.klen
 	return t.chunks[s.chunk][start : start+s.vlen : start+s.vlen], s.mark, true
 }
@@ -108,8 +114,12 @@ func (t *Table) Put(key string, value []byte, mark bool, expires time.Time) {
 	t.compact()
 }
 
-// write appends key and value to the arena and says where they start.
+// write appends key and value to the arena and says where they start. An empty entry takes
+// no room: it is in no chunk (chunk -1).
 func (t *Table) write(key string, value []byte) (chunk, off int) {
+	if len(key)+len(value) == 0 {
+		return -1, 0
+	}
 	chunk, off = t.room(len(key) + len(value))
 	t.chunks[chunk] = append(append(t.chunks[chunk], key...), value...)
 	return chunk, off
@@ -185,6 +195,9 @@ func (t *Table) pushFront(i int32) {
 
 // forget counts n bytes of chunk as garbage, and drops the chunk if that was the last of it.
 func (t *Table) forget(chunk, n int) {
+	if n == 0 {
+		return // an empty entry, in no chunk
+	}
 	t.live -= n
 	t.used[chunk] -= n
 	if t.used[chunk] == 0 && chunk != t.cur {

@@ -138,3 +138,28 @@ func BenchmarkPutGet(b *testing.B) {
 		tb.Get(k, now)
 	}
 }
+
+// TestEmptyEntries: an entry with an empty key and value takes no room, and outlives the
+// chunks around it.
+func TestEmptyEntries(t *testing.T) {
+	now := time.Unix(0, 0)
+	tb := New(10)
+	tb.Put("a", make([]byte, 100), false, now.Add(time.Hour))
+	tb.Put("", nil, true, now.Add(time.Hour))
+	tb.Delete("a")
+	tb.Put("b", make([]byte, chunkSize), false, now.Add(time.Hour)) // a chunk of its own; the first is dropped
+	tb.Put("c", make([]byte, chunkSize), false, now.Add(time.Hour))
+	if v, mark, ok := tb.Get("", now); !ok || !mark || len(v) != 0 {
+		t.Fatalf(`Get("") = %v, %v, %v`, v, mark, ok)
+	}
+	tb.Delete("")
+	tb.Put("d", []byte("x"), false, now.Add(time.Hour))
+	for _, k := range []string{"b", "c", "d"} {
+		if _, _, ok := tb.Get(k, now); !ok {
+			t.Errorf("%s lost", k)
+		}
+	}
+	if v, _, _ := tb.Get("d", now); string(v) != "x" {
+		t.Errorf("d = %q", v)
+	}
+}

@@ -6,8 +6,8 @@ import "strings"
 
 // Closest returns the candidate that name most likely misspells: one that equals it but for
 // case (strings.EqualFold), else the one the fewest edits away ignoring case (the Levenshtein
-// distance of the lower-cased names, in bytes), provided it is at most maxDistance edits away.
-// Among equally close candidates the first wins. It returns "" when none is that close;
+// distance of the lower-cased names, in characters), provided it is at most maxDistance edits
+// away. Among equally close candidates the first wins. It returns "" when none is that close;
 // maxDistance 0 finds only a candidate that differs in case alone.
 func Closest(name string, candidates []string, maxDistance int) string {
 	return ClosestFunc(name, candidates, func(string) int { return maxDistance })
@@ -41,25 +41,27 @@ func ClosestFunc(name string, candidates []string, maxDistance func(candidate st
 	return best
 }
 
-// distance is the Levenshtein distance of a and b in bytes, or limit+1 when it is more than
-// limit. rows is scratch space, returned for the next call.
+// distance is the Levenshtein distance of a and b in characters (so that a mistyped accent or
+// a pasted zero-width space is one edit), or limit+1 when it is more than limit. rows is
+// scratch space, returned for the next call.
 func distance(a, b string, limit int, rows []int) (int, []int) {
-	if len(a)-len(b) > limit || len(b)-len(a) > limit {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra)-len(rb) > limit || len(rb)-len(ra) > limit {
 		return limit + 1, rows
 	}
-	if cap(rows) < 2*(len(b)+1) {
-		rows = make([]int, 2*(len(b)+1))
+	if cap(rows) < 2*(len(rb)+1) {
+		rows = make([]int, 2*(len(rb)+1))
 	}
-	prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)]
+	prev, cur := rows[:len(rb)+1], rows[len(rb)+1:2*(len(rb)+1)]
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(a); i++ {
+	for i := 1; i <= len(ra); i++ {
 		cur[0] = i
 		rowMin := i
-		for j := 1; j <= len(b); j++ {
+		for j := 1; j <= len(rb); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
@@ -70,5 +72,5 @@ func distance(a, b string, limit int, rows []int) (int, []int) {
 		}
 		prev, cur = cur, prev
 	}
-	return min(prev[len(b)], limit+1), rows
+	return min(prev[len(rb)], limit+1), rows
 }

@@ -28,6 +28,8 @@ func TestClosest(t *testing.T) {
 		{"", nil, 3, ""},                                                  //
 		{strings.Repeat("a", 100), []string{"a"}, 2, ""},                  // far too long
 		{"Straße", []string{"STRASSE", "strasse", "straße"}, 0, "straße"}, // EqualFold, not an edit away
+		{"spééd", []string{"speed"}, 2, "speed"},                          // edits count characters, not bytes
+		{"speed\u200b", []string{"speed"}, 1, "speed"},                    // a pasted zero-width space
 	}
 	for _, tt := range tests {
 		if got := suggest.Closest(tt.name, tt.candidates, tt.max); got != tt.want {
