@@ -458,9 +458,40 @@ func (r *resolver) setup(build api.PluginBuild) {
 		r.mu.Lock()
 		r.loaded[args.Path] = true
 		r.mu.Unlock()
+		if msg, ok := notUTF8(args.Path, data); ok {
+			return api.OnLoadResult{Errors: []api.Message{msg}}, nil
+		}
 		contents := string(data)
 		return api.OnLoadResult{Contents: &contents, Loader: loader}, nil
 	})
+}
+
+// notUTF8 reports a source file that is not UTF-8 text, at its first byte that is not: esbuild
+// passes some such bytes through (in a regular expression), and goja then refuses the whole
+// program without naming the file.
+func notUTF8(name string, data []byte) (api.Message, bool) {
+	if utf8.Valid(data) {
+		return api.Message{}, false
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			text := data[start:]
+			if end := bytes.IndexByte(text, '\n'); end >= 0 {
+				text = text[:end]
+			}
+			return api.Message{
+				Text:     fmt.Sprintf("the file is not UTF-8 text (byte 0x%02x); save it as UTF-8", data[i]),
+				Location: &api.Location{File: tenantNamespace + ":" + name, Line: line, Column: i - start, LineText: string(text)},
+			}, true
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return api.Message{}, false
 }
 
 // sdkStub is what a tenant's import of "callscript" loads: each export of the

@@ -618,6 +618,17 @@ func TestBuildLanguageLimits(t *testing.T) {
 	}
 }
 
+// TestBuildRefusesFilesNotInUTF8: a file that is not UTF-8 text is refused at its first bad
+// byte (esbuild would pass it through to goja, which refuses the program without naming the
+// file).
+func TestBuildRefusesFilesNotInUTF8(t *testing.T) {
+	src := sourceOf(map[string]string{"index.js": "import \"./menus\";\nexport default () => [];\n", "menus.js": "// menus\nconst re = /\xb2/;\n"})
+	_, err := Build(context.Background(), src, "index.js")
+	if want := "menus.js:2:13: the file is not UTF-8 text (byte 0xb2); save it as UTF-8"; err == nil || err.Error() != want {
+		t.Errorf("Build = %v, want %s", err, want)
+	}
+}
+
 func TestBuildWarnings(t *testing.T) {
 	b := build(t, map[string]string{"index.js": "export default (x) => typeof x == \"strng\";\n"})
 	want := `index.js:1:35: The "typeof" operator will never evaluate to "strng"`
