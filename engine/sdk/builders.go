@@ -132,7 +132,7 @@ func (b *builders) withText(action, field string, call goja.FunctionCall, option
 func (b *builders) makeCall(call goja.FunctionCall) goja.Value {
 	options := call.Argument(0)
 	if obj, ok := options.(*goja.Object); !ok || isArray(obj) || isFunction(obj) {
-		b.throw("makeCall: expects an object such as { source: \"+6560000000\", destination: \"+6560000001\" }, got %s", describe(options))
+		b.throw("makeCall: expects an object such as { source: \"+6560000000\", destination: \"+6560000001\" }, got %s", Describe(options))
 	}
 	params := b.rt.NewObject()
 	b.copyOptions("makeCall", options, makeCallOptionSet, params)
@@ -174,7 +174,7 @@ func (b *builders) copyOptions(action string, options goja.Value, known optionSe
 	}
 	obj, ok := options.(*goja.Object)
 	if !ok || isArray(obj) || isFunction(obj) {
-		b.throw("%s: options must be an object such as { %s: ... }, got %s", action, known.names[0], describe(options))
+		b.throw("%s: options must be an object such as { %s: ... }, got %s", action, known.names[0], Describe(options))
 	}
 	names := obj.Keys()
 	for _, name := range names {
@@ -211,7 +211,7 @@ func define(obj *goja.Object, name string, v goja.Value) {
 
 func (b *builders) requireString(action, name string, value goja.Value) {
 	if !isString(value) {
-		b.throw("%s: %s must be a string, got %s", action, name, describe(value))
+		b.throw("%s: %s must be a string, got %s", action, name, Describe(value))
 	}
 }
 
@@ -230,9 +230,11 @@ func (b *builders) throw(format string, args ...any) {
 	panic(b.rt.NewTypeError("%s", fmt.Sprintf(format, args...)))
 }
 
-// describe names a value's type for an error message, as the module's JavaScript does:
-// "a number (42)".
-func describe(v goja.Value) string {
+// Describe names a value's type for an error message an author reads, as the module's
+// JavaScript does: "undefined", "null", "a number (42)", "a string ("hi")" (cut after 40
+// characters), "a boolean (true)", "a bigint (1)", "a symbol", "an array", "a function" or
+// "an object".
+func Describe(v goja.Value) string {
 	switch {
 	case v == nil || goja.IsUndefined(v):
 		return "undefined"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/callscript/callscript/engine/sdk"
 	"github.com/callscript/callscript/engine/webhook"
 )
 
@@ -211,7 +212,7 @@ func FrozenEnv(rt *goja.Runtime, parse goja.Callable, text []byte) (goja.Value, 
 func SessionJSON(v goja.Value, stringify goja.Callable, limit int) ([]byte, error) {
 	obj, ok := v.(*goja.Object)
 	if !ok || obj.ClassName() == "Array" || obj.ClassName() == "Function" {
-		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + describeValue(v) + ")"}
+		return nil, &ScriptError{Message: "TypeError: ctx.session must stay a plain object (it was replaced by " + sdk.Describe(v) + ")"}
 	}
 	text, ok, err := stringifyJSON(obj, stringify)
 	if err != nil {
@@ -224,18 +225,4 @@ func SessionJSON(v goja.Value, stringify goja.Callable, limit int) ([]byte, erro
 		return nil, &ScriptError{Message: fmt.Sprintf("RangeError: ctx.session is %d bytes of JSON, over the limit of %d bytes: keep only what the next webhooks of the call need", len(text), limit)}
 	}
 	return text, nil
-}
-
-// describeValue names a value's type for an error message.
-func describeValue(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return "undefined"
-	case goja.IsNull(v):
-		return "null"
-	}
-	if obj, ok := v.(*goja.Object); ok {
-		return "an " + obj.ClassName()
-	}
-	return "a " + v.ExportType().Kind().String()
 }

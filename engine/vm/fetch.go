@@ -17,6 +17,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/callscript/callscript/engine/fetch"
+	"github.com/callscript/callscript/engine/sdk"
 )
 
 // The script-facing fetch (SPEC §3) follows the WHATWG Fetch standard where a server-side
@@ -295,7 +296,7 @@ func (api *fetchAPI) body(v goja.Value) (data []byte, text bool, problem string)
 			return bytes.Clone(view), false, "" // a copy: the script may change the array meanwhile
 		}
 	}
-	return nil, false, "init.body is " + describeValue(v) + ", which fetch does not send: for JSON, write body: JSON.stringify(value) with a \"Content-Type\": \"application/json\" header"
+	return nil, false, "init.body is " + sdk.Describe(v) + ", which fetch does not send: for JSON, write body: JSON.stringify(value) with a \"Content-Type\": \"application/json\" header"
 }
 
 // shortURL is a URL as an error message shows it: any password hidden, and cut when long.
@@ -414,7 +415,7 @@ func normalizeHeader(name, value string) (string, string, string) {
 func (api *fetchAPI) fill(h *headerList, init goja.Value) string {
 	obj, ok := init.(*goja.Object)
 	if !ok {
-		return "must be an object such as {\"Content-Type\": \"application/json\"}, got " + describeValue(init)
+		return "must be an object such as {\"Content-Type\": \"application/json\"}, got " + sdk.Describe(init)
 	}
 	if obj.ExportType() == headerListType {
 		h.entries = append(h.entries, obj.Export().(*headerList).entries...)
@@ -433,7 +434,7 @@ func (api *fetchAPI) fill(h *headerList, init goja.Value) string {
 		api.rt.vm.ForOf(obj, func(pair goja.Value) bool {
 			p, ok := pair.(*goja.Object)
 			if !ok || p.Get("length") == nil || p.Get("length").ToInteger() != 2 {
-				problem = fmt.Sprintf("item %d must be a [name, value] pair, got %s", i, describeValue(pair))
+				problem = fmt.Sprintf("item %d must be a [name, value] pair, got %s", i, sdk.Describe(pair))
 				return false
 			}
 			problem = add(p.Get("0").String(), p.Get("1").String())
@@ -472,7 +473,7 @@ func (api *fetchAPI) headersOf(call goja.FunctionCall, method string) *headerLis
 	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == headerListType {
 		return obj.Export().(*headerList)
 	}
-	panic(api.rt.vm.NewTypeError("Headers.prototype.%s called on %s, not on a Headers", method, describeValue(call.This)))
+	panic(api.rt.vm.NewTypeError("Headers.prototype.%s called on %s, not on a Headers", method, sdk.Describe(call.This)))
 }
 
 // nameArg is a method's header name argument, lower-cased, or a thrown TypeError.
@@ -537,7 +538,7 @@ func (api *fetchAPI) headersForEach(call goja.FunctionCall) goja.Value {
 	h := api.headersOf(call, "forEach")
 	fn, ok := goja.AssertFunction(call.Argument(0))
 	if !ok {
-		panic(api.rt.vm.NewTypeError("Headers.forEach needs a function, got %s", describeValue(call.Argument(0))))
+		panic(api.rt.vm.NewTypeError("Headers.forEach needs a function, got %s", sdk.Describe(call.Argument(0))))
 	}
 	vm := api.rt.vm
 	for _, e := range h.sorted() {
@@ -668,7 +669,7 @@ func (api *fetchAPI) readBody(call goja.FunctionCall, method string) (*response,
 	vm := api.rt.vm
 	obj, ok := call.This.(*goja.Object)
 	if !ok || obj.ExportType() != responseType {
-		panic(vm.NewTypeError("Response.prototype.%s called on %s, not on a Response", method, describeValue(call.This)))
+		panic(vm.NewTypeError("Response.prototype.%s called on %s, not on a Response", method, sdk.Describe(call.This)))
 	}
 	r := obj.Export().(*response)
 	if r.bodyUsed {
@@ -729,7 +730,7 @@ func (api *fetchAPI) responseClone(call goja.FunctionCall) goja.Value {
 	vm := api.rt.vm
 	obj, ok := call.This.(*goja.Object)
 	if !ok || obj.ExportType() != responseType {
-		panic(vm.NewTypeError("Response.prototype.clone called on %s, not on a Response", describeValue(call.This)))
+		panic(vm.NewTypeError("Response.prototype.clone called on %s, not on a Response", sdk.Describe(call.This)))
 	}
 	r := obj.Export().(*response)
 	if r.bodyUsed {

@@ -216,10 +216,10 @@ func TestFetchFromHandler(t *testing.T) {
 					await msg(fetch("/relative")),
 					await msg(fetch(event.base + "/echo", { get method() { throw new Error("a getter of the script threw"); } })),
 				];`,
-			want: `["fetch failed: ` + srv.URL + `/echo: init.body is an Object, which fetch does not send: for JSON, write body: JSON.stringify(value) with a \"Content-Type\": \"application/json\" header",` +
+			want: `["fetch failed: ` + srv.URL + `/echo: init.body is an object, which fetch does not send: for JSON, write body: JSON.stringify(value) with a \"Content-Type\": \"application/json\" header",` +
 				`"fetch failed: ` + srv.URL + `/echo: init.signal is not supported (there is no AbortController here): use init.timeout, in milliseconds, to bound one request",` +
 				`"fetch failed: ` + srv.URL + `/echo: init.timeout must be a positive number of milliseconds, such as 800",` +
-				`"fetch failed: ` + srv.URL + `/echo: init.headers: item 0 must be a [name, value] pair, got an Array",` +
+				`"fetch failed: ` + srv.URL + `/echo: init.headers: item 0 must be a [name, value] pair, got an array",` +
 				`"fetch failed: ` + srv.URL + `/echo: init.headers: \"bad name\" is not a valid header name",` +
 				`"fetch failed: the URL is missing: call fetch(\"https://api.example.com/path\", init)",` +
 				`"fetch failed: /relative: not an absolute URL: write the whole URL, such as https://api.example.com/path",` +

@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/callscript/callscript/engine/internal/suggest"
+	"github.com/callscript/callscript/engine/sdk"
 	"github.com/callscript/callscript/engine/webhook"
 )
 
@@ -49,7 +50,7 @@ func ResolveHandler(exports goja.Value) (*Handler, error) {
 	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
-		return nil, fmt.Errorf("%s (got %s)", errNoHandler, describeValue(v))
+		return nil, fmt.Errorf("%s (got %s)", errNoHandler, sdk.Describe(v))
 	}
 	h := &Handler{this: obj, hooks: hookSet{has: make(map[string]bool)}, funcs: make(map[string]handlerFunc)}
 	known := make(map[string]bool)
@@ -61,7 +62,7 @@ func ResolveHandler(exports goja.Value) (*Handler, error) {
 		}
 		f, ok := goja.AssertFunction(hook)
 		if !ok {
-			return nil, fmt.Errorf("hook %s must be a function, got %s", name, describeValue(hook))
+			return nil, fmt.Errorf("hook %s must be a function, got %s", name, sdk.Describe(hook))
 		}
 		h.funcs[name] = handlerFunc{value: hook, call: f}
 		h.hooks.has[name] = true

@@ -152,7 +152,7 @@ func TestFrozenEnvAndSessionJSON(t *testing.T) {
 		limit                  int
 	}{
 		{`({step: 2})`, `{"step":2}`, "", 100},
-		{`[1]`, "", "TypeError: ctx.session must stay a plain object (it was replaced by an Array)", 100},
+		{`[1]`, "", "TypeError: ctx.session must stay a plain object (it was replaced by an array)", 100},
 		{`null`, "", "(it was replaced by null)", 100},
 		{`({big: "xxxxxxxxxx"})`, "", "RangeError: ctx.session is 20 bytes of JSON, over the limit of 10 bytes", 10},
 		{`(() => { const o = {}; o.o = o; return o })()`, "", "ctx.session cannot be saved as JSON: ", 100},
