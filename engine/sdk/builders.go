@@ -122,8 +122,8 @@ func (b *builders) playFile(call goja.FunctionCall) goja.Value {
 func (b *builders) withText(action, field string, call goja.FunctionCall, options optionSet) goja.Value {
 	text := call.Argument(0)
 	b.requireString(action, field, text)
-	params := b.rt.NewObject()
-	define(params, field, text)
+	params := b.rt.CreateObject(nil)
+	_ = params.Set(field, text)
 	b.copyOptions(action, call.Argument(1), options, params)
 	return b.action(action, params)
 }
@@ -134,7 +134,7 @@ func (b *builders) makeCall(call goja.FunctionCall) goja.Value {
 	if obj, ok := options.(*goja.Object); !ok || isArray(obj) || isFunction(obj) {
 		b.throw("makeCall: expects an object such as { source: \"+6560000000\", destination: \"+6560000001\" }, got %s", Describe(options))
 	}
-	params := b.rt.NewObject()
+	params := b.rt.CreateObject(nil)
 	b.copyOptions("makeCall", options, makeCallOptionSet, params)
 	obj := options.(*goja.Object)
 	b.requireString("makeCall", "source", obj.Get("source"))
@@ -154,14 +154,23 @@ func (b *builders) defineHandler(call goja.FunctionCall) goja.Value {
 	return call.Argument(0)
 }
 
-// action returns a new {action, params} object; nil params leaves params out.
+// action returns a new {action, params} object; nil params leaves params out. params was made
+// without a prototype (see plain).
 func (b *builders) action(name string, params *goja.Object) goja.Value {
-	out := b.rt.NewObject()
-	define(out, "action", b.rt.ToValue(name))
+	out := b.rt.CreateObject(nil)
+	_ = out.Set("action", name)
 	if params != nil {
-		define(out, "params", params)
+		_ = out.Set("params", b.plain(params))
 	}
-	return out
+	return b.plain(out)
+}
+
+// plain gives obj, made without a prototype and filled by assignments, Object.prototype as
+// its prototype, as an object literal has. (Assigned to with Object.prototype already there,
+// obj would call a setter a script put on Object.prototype.)
+func (b *builders) plain(obj *goja.Object) *goja.Object {
+	_ = obj.SetPrototype(b.objProto)
+	return obj
 }
 
 // copyOptions copies the options that are not undefined into params, in the builder's order,
@@ -199,14 +208,8 @@ func (b *builders) copyOptions(action string, options goja.Value, known optionSe
 // copy sets params[name] to options[name] unless that is undefined.
 func (b *builders) copy(options *goja.Object, name string, params *goja.Object) {
 	if v := options.Get(name); v != nil && !goja.IsUndefined(v) {
-		define(params, name, v)
+		_ = params.Set(name, v)
 	}
-}
-
-// define makes obj[name] an ordinary data property holding v, as an object literal does: an
-// assignment would call a setter a script put on Object.prototype.
-func define(obj *goja.Object, name string, v goja.Value) {
-	_ = obj.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 }
 
 func (b *builders) requireString(action, name string, value goja.Value) {
