@@ -58,6 +58,11 @@ type Shared struct {
 	invoke      goja.Callable // contextSource's invoke function
 	made        *goja.Object  // the ctx invoke made last (its keep callback)
 	deadline    time.Time     // the deadline of the call the runtime runs now: ctx.deadline's
+
+	// The tenant and version of the runtime's last call, as goja values: a runtime serves one
+	// tenant version, so they are made once rather than for every call.
+	tenant, version           string
+	tenantValue, versionValue goja.Value
 }
 
 // contextSource builds a ctx inside the VM: an object literal is made in one step, where
@@ -121,8 +126,12 @@ func (s *Shared) contextArgs(rt *goja.Runtime, args []goja.Value, c Context, dea
 		session = goja.Undefined()
 	}
 	s.deadline = deadline
+	if s.tenantValue == nil || s.tenant != c.Tenant || s.version != c.Version {
+		s.tenant, s.version = c.Tenant, c.Version
+		s.tenantValue, s.versionValue = rt.ToValue(c.Tenant), rt.ToValue(c.Version)
+	}
 	return append(args,
-		rt.ToValue(c.Tenant), rt.ToValue(c.Version),
+		s.tenantValue, s.versionValue,
 		nullable(rt, c.EventID), nullable(rt, c.SessionID), nullable(rt, c.CallID),
 		optional(rt, c.DTMF), optional(rt, c.ClientActionID),
 		s.Log, s.Env, s.Fetch, session)
