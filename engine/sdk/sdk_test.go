@@ -16,7 +16,7 @@ import (
 
 // loadModule bundles a tenant that re-exports "callscript" and runs it in
 // goja, so that the builders are tested exactly as scripts get them.
-func loadModule(t *testing.T) *goja.Runtime {
+func loadModule(t testing.TB) *goja.Runtime {
 	t.Helper()
 	src := &bundle.Source{Files: map[string][]byte{
 		"index.js": []byte(`export * from "callscript";`),
