@@ -171,9 +171,11 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 }
 
 // SDKProgram is the program that sdk.Install runs in every runtime before its
-// tenant's: a function of the runtime's builders (a function from a builder's
-// name to it) that returns the function a tenant's imports of "callscript"
-// call (see sdkStub), from an export's name to it. The builders are Go; the
+// tenant's: a function of host, the module's Go part (a function from a name
+// to a builder or a helper, see sdk.Install), that returns the function a
+// tenant's imports of "callscript" call (see sdkStub), from an export's name
+// to it (only exports are asked for: esbuild refuses an import of anything
+// else). The builders are Go; the
 // rest of the module, sdk.ModuleSource, is made the first time a program asks
 // for one of its exports, so a runtime whose tenant uses only builders never
 // pays for the few dozen functions and tables it is made of. Compile the
@@ -182,10 +184,10 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 func SDKProgram() string {
 	source := sdkExportRE.ReplaceAllString(sdk.ModuleSource, "function ")
 	// The head goes on the module's first line, so that every line keeps its number.
-	return `(function (builder) { "use strict"; let helpers; function loadHelpers() { if (helpers === undefined) helpers = (function () {` +
+	return `(function (host) { "use strict"; let helpers; function loadHelpers() { if (helpers === undefined) helpers = (function () {` +
 		source +
 		"\nreturn Object.freeze({ __proto__: null, " + strings.Join(sdk.ExportsOf(sdk.ModuleSource), ", ") + " }); })(); return helpers; }" +
-		"\nreturn function (name) { const made = builder(name); return made !== undefined ? made : loadHelpers()[name]; };" +
+		"\nreturn function (name) { const made = host(name); return made !== undefined ? made : loadHelpers()[name]; };" +
 		"\n})\n"
 }
 

@@ -59,8 +59,8 @@ var (
 	makeCallOptionSet      = newOptionSet(makeCallOptions)
 )
 
-// builders makes the builders of one runtime, each the first time it is asked for, and keeps
-// them, so that every import of one gets the same function.
+// builders makes the Go part of one runtime's module (see Install), each piece the first time
+// it is asked for, and keeps it, so that every import of a builder gets the same function.
 type builders struct {
 	rt       *goja.Runtime
 	objProto *goja.Object // Object.prototype, read before author code runs
@@ -71,7 +71,8 @@ func newBuilders(rt *goja.Runtime) *builders {
 	return &builders{rt: rt, objProto: rt.NewObject().Prototype(), made: make(map[string]goja.Value, len(BuilderNames))}
 }
 
-// get returns the builder called name, or undefined if there is none.
+// get returns the part of the module called name (see Install), or undefined if there is
+// none.
 func (b *builders) get(name string) goja.Value {
 	if f, ok := b.made[name]; ok {
 		return f
@@ -79,6 +80,18 @@ func (b *builders) get(name string) goja.Value {
 	var fn func(goja.FunctionCall) goja.Value
 	length := 2
 	switch name {
+	case "sayAndCaptureOptions":
+		names := make([]any, len(sayAndCaptureOptions))
+		for i, option := range sayAndCaptureOptions {
+			names[i] = option
+		}
+		list := b.rt.NewArray(names...)
+		b.made[name] = list
+		return list
+	case "describe":
+		fn, length = b.describe, 1
+	case "rejectUnknown":
+		fn, length = b.rejectUnknown, 4
 	case "say":
 		fn = b.say
 	case "sayAndCapture":
@@ -99,6 +112,27 @@ func (b *builders) get(name string) goja.Value {
 	_ = f.DefineDataProperty("length", b.rt.ToValue(length), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	b.made[name] = f
 	return f
+}
+
+// describe is Describe for the module's JavaScript.
+func (b *builders) describe(call goja.FunctionCall) goja.Value {
+	return b.rt.ToValue(Describe(call.Argument(0)))
+}
+
+// rejectUnknown(where, object, known, noun), for the module's JavaScript, throws the
+// TypeError for the first own key of object that is not in known, as a builder does for an
+// unknown option; noun is "option" or "setting", as the author would call the key.
+func (b *builders) rejectUnknown(call goja.FunctionCall) goja.Value {
+	var known []string
+	if err := b.rt.ExportTo(call.Argument(2), &known); err != nil {
+		panic(b.rt.NewTypeError("rejectUnknown: %v", err))
+	}
+	for _, key := range call.Argument(1).ToObject(b.rt).Keys() {
+		if !slices.Contains(known, key) {
+			b.throwUnknown(call.Argument(0).String(), key, known, call.Argument(3).String())
+		}
+	}
+	return goja.Undefined()
 }
 
 // say speaks text: say("Welcome", { voiceProfile: "en-US-Standard-A" }).

@@ -4,104 +4,27 @@
 // The module's builders (say, sayAndCapture, playFile, makeCall, hangup and
 // defineHandler) are written in Go, in builders.go: every call runs them. This
 // file is the rest of the module, run in a runtime the first time its tenant
-// uses one of its exports (see bundle.SDKProgram). builder(name) returns the
-// runtime's builder called name.
+// uses one of its exports (see bundle.SDKProgram). host(name) returns the Go
+// part of the module called name: a builder, or one of the helpers below.
 
-const say = builder("say");
-const sayAndCapture = builder("sayAndCapture");
-const hangup = builder("hangup");
+const say = host("say");
+const sayAndCapture = host("sayAndCapture");
+const hangup = host("hangup");
+
+// describe names a value's type for an error message: "a number (42)".
+const describe = host("describe");
+// rejectUnknown(where, object, known, noun) throws a TypeError naming the
+// first key of object that is not in known, with the closest known key as a
+// hint. noun is "option" or "setting", as the author would call the key.
+const rejectUnknown = host("rejectUnknown");
+// The sayAndCapture options, in the builder's order.
+const SAY_AND_CAPTURE_OPTIONS = host("sayAndCaptureOptions");
 
 // The built-ins used most here, read once, when a tenant first uses a dialog
 // helper (a script that replaces Object.keys before that changes what the
 // helpers do; one that replaces it later does not).
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
-
-// The sayAndCapture options, as builders.go lists them (a test checks).
-const SAY_AND_CAPTURE_OPTIONS = [
-  "voiceProfile",
-  "minDigits",
-  "maxDigits",
-  "digitTimeout",
-  "overallTimeout",
-  "completeOnHash",
-  "noOfTries",
-  "successMessage",
-  "failureMessage",
-  "speed",
-  "repetition",
-];
-
-// describe names a value's type for an error message: "a number (42)".
-function describe(value) {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "..." : value)})`;
-    case "number":
-    case "boolean":
-    case "bigint":
-      return `a ${typeof value} (${String(value)})`;
-    case "function":
-      return "a function";
-    case "symbol":
-      return "a symbol";
-    default:
-      return "an object";
-  }
-}
-
-// editDistance is the Levenshtein distance between two short strings.
-function editDistance(a, b) {
-  let previous = [];
-  for (let j = 0; j <= b.length; j++) previous.push(j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-// suggest returns the known name closest to a misspelt one, or "".
-function suggest(name, known) {
-  const lower = name.toLowerCase();
-  let best = "";
-  let bestDistance = 3; // more than two edits away is not a typo
-  for (const candidate of known) {
-    if (candidate.toLowerCase() === lower) return candidate;
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-// rejectUnknown throws a TypeError naming the first key of object that is not
-// in known, with the closest known key as a hint. noun is "option" or
-// "setting", as the author would call the key.
-function rejectUnknown(where, object, known, noun) {
-  const names = objectKeys(object);
-  for (let i = 0; i < names.length; i++) {
-    if (!known.includes(names[i])) throwUnknown(where, names[i], known, noun);
-  }
-}
-
-function throwUnknown(where, name, known, noun) {
-  const hint = suggest(name, known);
-  throw new TypeError(
-    hint
-      ? `${where}: unknown ${noun} "${name}"; did you mean "${hint}"?`
-      : `${where}: unknown ${noun} "${name}"; the ${noun}s are ${known.join(", ")}`,
-  );
-}
 
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !isArray(value);

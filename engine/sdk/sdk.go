@@ -26,8 +26,8 @@ import (
 const ModuleName = "callscript"
 
 // ModuleSource is the JavaScript half of "callscript", its dialog helpers (the builders are in
-// Go: see builders.go). It reads the builders from builder(name), a function that
-// bundle.SDKProgram wraps it in.
+// Go: see builders.go). It reads the module's Go part from host(name) (see Install), a
+// function that bundle.SDKProgram wraps it in.
 //
 //go:embed callscript.js
 var ModuleSource string
@@ -56,8 +56,11 @@ var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
 var moduleExports = append(slices.Clone(BuilderNames), ExportsOf(ModuleSource)...)
 
 // Install defines Global on rt, before any tenant program runs there, from program, the
-// compiled bundle.SDKProgram: the builders of rt are made the first time they are asked for,
-// and the rest of the module the first time one of its exports is.
+// compiled bundle.SDKProgram. The program gets host(name), the module's Go part: the builders,
+// and for the dialog helpers "describe" (Describe), "rejectUnknown" (the builders' check of
+// option names, with its "did you mean" hint) and "sayAndCaptureOptions" (the builder's
+// options, in order); each is made
+// the first time it is asked for, and the dialog helpers the first time one is.
 // An error is the script's exception, as goja reports it, or says what else went wrong.
 func Install(rt *goja.Runtime, program *goja.Program) error {
 	v, err := rt.RunProgram(program)
@@ -69,8 +72,8 @@ func Install(rt *goja.Runtime, program *goja.Program) error {
 		return errors.New("its program is not bundle.SDKProgram")
 	}
 	b := newBuilders(rt)
-	builder := rt.ToValue(func(call goja.FunctionCall) goja.Value { return b.get(call.Argument(0).String()) })
-	exports, err := module(goja.Undefined(), builder)
+	host := rt.ToValue(func(call goja.FunctionCall) goja.Value { return b.get(call.Argument(0).String()) })
+	exports, err := module(goja.Undefined(), host)
 	if err != nil {
 		return err
 	}
