@@ -175,24 +175,19 @@ func Build(ctx context.Context, src *Source, entry string) (*Bundle, error) {
 // to a builder or a helper, see sdk.Install), that returns the function a
 // tenant's imports of "callscript" call (see sdkStub), from an export's name
 // to it (only exports are asked for: esbuild refuses an import of anything
-// else). The builders are Go; the
-// rest of the module, sdk.ModuleSource, is made the first time a program asks
-// for one of its exports, so a runtime whose tenant uses only builders never
-// pays for the few dozen functions and tables it is made of. Compile the
-// program under the name SDKFile: its lines are the module's own, so stack
-// positions need no source map.
+// else). The builders are Go; the rest of the module, sdk.ModuleScript, is
+// made the first time a program asks for one of its exports, so a runtime
+// whose tenant uses only builders never pays for the few dozen functions and
+// tables it is made of. Compile the program under the name SDKFile: its lines
+// are the module's own, so stack positions need no source map.
 func SDKProgram() string {
-	source := sdkExportRE.ReplaceAllString(sdk.ModuleSource, "function ")
 	// The head goes on the module's first line, so that every line keeps its number.
 	return `(function (host) { "use strict"; let helpers; function loadHelpers() { if (helpers === undefined) helpers = (function () {` +
-		source +
-		"\nreturn Object.freeze({ __proto__: null, " + strings.Join(sdk.ExportsOf(sdk.ModuleSource), ", ") + " }); })(); return helpers; }" +
+		sdk.ModuleScript +
+		"\nreturn Object.freeze({ __proto__: null, " + strings.Join(sdk.HelperNames, ", ") + " }); })(); return helpers; }" +
 		"\nreturn function (name) { const made = host(name); return made !== undefined ? made : loadHelpers()[name]; };" +
 		"\n})\n"
 }
-
-// sdkExportRE matches the export keyword of the module's declarations.
-var sdkExportRE = regexp.MustCompile(`(?m)^export (?:function )`)
 
 // esbuildBundle runs esbuild for r. It bundles the tenant as an ES module first and wraps that
 // in a function of its own (see moduleScript): esbuild's IIFE output would turn the entry's

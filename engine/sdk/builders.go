@@ -26,7 +26,7 @@ import (
 // sayAndCapture's maxDigits, overallTimeout and noOfTries), are applied by the engine when
 // the callflow is answered, so builders never invent values.
 
-// BuilderNames lists the builders, in the order "callscript" exports them.
+// BuilderNames lists the builders, in the order "callscript" exports them. Never modified.
 var BuilderNames = []string{"say", "sayAndCapture", "playFile", "makeCall", "hangup", "defineHandler"}
 
 // The options each builder accepts, in the order params lists them.

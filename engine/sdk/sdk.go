@@ -40,9 +40,18 @@ func ModuleExports() []string { return slices.Clone(moduleExports) }
 // function that returns the export of the name it is given.
 const Global = "__callscript_sdk"
 
-// ExportsOf lists the names that JavaScript source exports, in the order of the source:
-// ModuleSource's declarations are all `export function name(`.
-func ExportsOf(source string) []string {
+// HelperNames lists the exports of ModuleSource (the dialog helpers), in the order of its
+// source; and ModuleScript is ModuleSource without its export keywords, to run as the body of a
+// function (see bundle.SDKProgram). Its declarations are all `export function name(`. Never
+// modified.
+var (
+	HelperNames  = exportsOf(ModuleSource)
+	ModuleScript = exportRE.ReplaceAllString(ModuleSource, "function $1(")
+)
+
+var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
+
+func exportsOf(source string) []string {
 	var names []string
 	for _, m := range exportRE.FindAllStringSubmatch(source, -1) {
 		names = append(names, m[1])
@@ -50,10 +59,8 @@ func ExportsOf(source string) []string {
 	return names
 }
 
-var exportRE = regexp.MustCompile(`(?m)^export function (\w+)\(`)
-
 // moduleExports is read once; every tenant build asks for it. Never modified.
-var moduleExports = append(slices.Clone(BuilderNames), ExportsOf(ModuleSource)...)
+var moduleExports = append(slices.Clone(BuilderNames), HelperNames...)
 
 // Install defines Global on rt, before any tenant program runs there, from program, the
 // compiled bundle.SDKProgram. The program gets host(name), the module's Go part: the builders,
