@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -17,11 +18,13 @@ const maxLogMessage = 8 << 10
 // level, its message (console's arguments formatted by Format and joined by spaces, or
 // ctx.log's message formatted), and for ctx.log the JSON of its fields argument, "" when
 // there is none. stringify is JSON.stringify as it was before author code ran.
+//
+// Both are host objects whose methods are made the first time a script reads them (see
+// methodObject): every runtime has them, most scripts log little, and ten native functions
+// made up front were an eighth of a runtime's start and of the memory a warm runtime keeps.
 func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level slog.Level, msg, fields string)) (log *goja.Object) {
-	// Every runtime makes these, so methods of one level share one function (console.log is
-	// console.info), and each is a plain native function, which goja makes and calls faster
-	// than one it wraps by reflection.
-	consoleMethod := func(level slog.Level) goja.Value {
+	consoleMethod := func(name string) goja.Value {
+		level := levelOf(name, func(l logLevel) []string { return l.console })
 		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
 			parts := make([]string, len(fc.Arguments))
 			for i, arg := range fc.Arguments {
@@ -31,7 +34,8 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 			return goja.Undefined()
 		})
 	}
-	logMethod := func(level slog.Level) goja.Value {
+	logMethod := func(name string) goja.Value {
+		level := levelOf(name, func(l logLevel) []string { return l.log })
 		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
 			text := ""
 			if obj, ok := fc.Argument(1).(*goja.Object); ok {
@@ -43,28 +47,105 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 			return goja.Undefined()
 		})
 	}
-	console, log := rt.NewObject(), rt.NewObject()
-	for _, m := range logLevels {
-		c := consoleMethod(m.level)
-		for _, name := range m.console {
-			_ = console.Set(name, c)
-		}
-		_ = log.Set(m.log, logMethod(m.level))
-	}
-	_ = rt.Set("console", console)
-	return log
+	_ = rt.Set("console", newMethodObject(rt, consoleNames, consoleMethod))
+	return newMethodObject(rt, logNames, logMethod)
+}
+
+// logLevel lists the methods of console and ctx.log at one level.
+type logLevel struct {
+	level   slog.Level
+	console []string
+	log     []string
 }
 
 // logLevels lists the methods of console and ctx.log by level. Never modified.
-var logLevels = []struct {
-	level   slog.Level
-	console []string
-	log     string
-}{
-	{slog.LevelDebug, []string{"debug", "trace"}, "debug"},
-	{slog.LevelInfo, []string{"log", "info"}, "info"},
-	{slog.LevelWarn, []string{"warn"}, "warn"},
-	{slog.LevelError, []string{"error"}, "error"},
+var logLevels = []logLevel{
+	{slog.LevelDebug, []string{"debug", "trace"}, []string{"debug"}},
+	{slog.LevelInfo, []string{"log", "info"}, []string{"info"}},
+	{slog.LevelWarn, []string{"warn"}, []string{"warn"}},
+	{slog.LevelError, []string{"error"}, []string{"error"}},
+}
+
+// consoleNames and logNames are the methods of console and of ctx.log, in logLevels' order.
+// Never modified.
+var (
+	consoleNames = methodNames(func(l logLevel) []string { return l.console })
+	logNames     = methodNames(func(l logLevel) []string { return l.log })
+)
+
+func methodNames(of func(logLevel) []string) []string {
+	var names []string
+	for _, l := range logLevels {
+		names = append(names, of(l)...)
+	}
+	return names
+}
+
+// levelOf is the level of the method name among the methods of (console or ctx.log).
+func levelOf(name string, of func(logLevel) []string) slog.Level {
+	for _, l := range logLevels {
+		if slices.Contains(of(l), name) {
+			return l.level
+		}
+	}
+	return slog.LevelInfo
+}
+
+// methodObject backs console and ctx.log (goja.DynamicObject): its properties start as the
+// method names, and each method is made by make the first time it is read. A script may set,
+// add and delete properties as on a plain object; as any host object, it cannot be frozen or
+// given accessors or symbol-keyed properties (a TypeError says so).
+type methodObject struct {
+	keys   []string     // the properties in order; the shared names until the script changes them
+	values []goja.Value // values[i] is keys[i]'s value, nil until made
+	make   func(name string) goja.Value
+	owned  bool // keys is this object's own copy
+}
+
+func newMethodObject(rt *goja.Runtime, names []string, makeMethod func(name string) goja.Value) *goja.Object {
+	return rt.NewDynamicObject(&methodObject{keys: names, values: make([]goja.Value, len(names)), make: makeMethod})
+}
+
+func (o *methodObject) Get(key string) goja.Value {
+	i := slices.Index(o.keys, key)
+	if i < 0 {
+		return nil
+	}
+	if o.values[i] == nil {
+		o.values[i] = o.make(key)
+	}
+	return o.values[i]
+}
+
+func (o *methodObject) Set(key string, v goja.Value) bool {
+	if i := slices.Index(o.keys, key); i >= 0 {
+		o.values[i] = v
+		return true
+	}
+	o.own()
+	o.keys = append(o.keys, key)
+	o.values = append(o.values, v)
+	return true
+}
+
+func (o *methodObject) Has(key string) bool { return slices.Contains(o.keys, key) }
+
+func (o *methodObject) Delete(key string) bool {
+	if i := slices.Index(o.keys, key); i >= 0 {
+		o.own()
+		o.keys = slices.Delete(o.keys, i, i+1)
+		o.values = slices.Delete(o.values, i, i+1)
+	}
+	return true
+}
+
+func (o *methodObject) Keys() []string { return slices.Clone(o.keys) }
+
+// own gives the object its own copy of its keys before it changes them.
+func (o *methodObject) own() {
+	if !o.owned {
+		o.keys, o.owned = slices.Clone(o.keys), true
+	}
 }
 
 // rawJSON is JSON text that a slog JSON handler embeds as is.

@@ -56,7 +56,8 @@ type Shared struct {
 
 	makeContext goja.Callable // contextSource's context function
 	invoke      goja.Callable // contextSource's invoke function
-	made        *goja.Object  // the ctx invoke made last (its keep callback)
+	hook        goja.Callable // the hook invoke calls now
+	made        *goja.Object  // the ctx invoke made last
 	deadline    time.Time     // the deadline of the call the runtime runs now: ctx.deadline's
 
 	// The tenant and version of the runtime's last call, as goja values: a runtime serves one
@@ -68,16 +69,15 @@ type Shared struct {
 // contextSource builds a ctx inside the VM: an object literal is made in one step, where
 // setting its members one by one from Go cost a call into goja each, and invoke builds the ctx
 // and calls the hook in one entry into the VM (goja gives its value stack back at every exit
-// and grows it again at the next entry). It is run before author code, so that the built-ins
-// it captures (Function.prototype.call, Object.freeze) are the real ones, and it reads no global
-// afterwards. ctx.deadline is a getter on the ctx's (frozen) prototype, so that a ctx costs
-// no function object of its own; it reads the deadline of the call the runtime runs, which a
-// runtime runs one at a time.
-var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep) {
+// and grows it again at the next entry). It is run before author code, so that the built-in
+// it captures (Object.freeze) is the real one, and it reads no global afterwards. The hook is
+// called by callHook, a host function (so nothing is looked up at call time, and a runtime's
+// start makes no bound function: Function.prototype.call.bind cost a tenth of it), which keeps
+// the ctx for the host too. ctx.deadline is a getter on the ctx's (frozen) prototype, so that
+// a ctx costs no function object of its own; it reads the deadline of the call the runtime
+// runs, which a runtime runs one at a time.
+var contextSource = goja.MustCompile(contextFile, `(function (remaining, callHook) {
   "use strict";
-  // callHook(f, self, ...args) is f.call(self, ...args) with nothing looked up at call time.
-  // (Not Reflect.apply: reading Reflect makes all of its functions, in every runtime.)
-  const callHook = Function.prototype.call.bind(Function.prototype.call);
   const proto = Object.freeze({ get deadline() { return remaining(); } });
   function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
     const ctx = {
@@ -87,10 +87,8 @@ var contextSource = goja.MustCompile(contextFile, `(function (remaining, keep) {
     if (session === undefined) delete ctx.session;
     return ctx;
   }
-  function invoke(hook, self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
-    const ctx = context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session);
-    keep(ctx);
-    return callHook(hook, self, event, ctx);
+  function invoke(self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
+    return callHook(self, event, context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session));
   }
   return [context, invoke];
 })`, true)
@@ -105,11 +103,15 @@ func (s *Shared) Prepare(rt *goja.Runtime) error {
 	remaining := rt.ToValue(func(goja.FunctionCall) goja.Value {
 		return rt.ToValue(max(time.Until(s.deadline).Milliseconds(), 0))
 	})
-	keep := rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		s.made, _ = call.Argument(0).(*goja.Object)
-		return goja.Undefined()
+	callHook := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		s.made, _ = call.Argument(2).(*goja.Object)
+		v, err := s.hook(call.Argument(0), call.Argument(1), call.Argument(2))
+		if err != nil {
+			panic(err) // the hook's exception, thrown on in invoke as it was
+		}
+		return v
 	})
-	made, err := wrap(goja.Undefined(), remaining, keep)
+	made, err := wrap(goja.Undefined(), remaining, callHook)
 	if err != nil {
 		return fmt.Errorf("ctx: %w", err)
 	}
@@ -155,16 +157,16 @@ func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, ses
 // Invoke calls hook with this as its `this`, the event, and the ctx NewContext would build, in
 // one entry into rt. It returns what the hook returned and the ctx; an error is the script's
 // (the ctx is still returned when the hook threw).
-func (s *Shared) Invoke(rt *goja.Runtime, hook, this, event goja.Value, c Context, deadline time.Time, session goja.Value) (goja.Value, *goja.Object, error) {
+func (s *Shared) Invoke(rt *goja.Runtime, hook goja.Callable, this, event goja.Value, c Context, deadline time.Time, session goja.Value) (goja.Value, *goja.Object, error) {
 	if s.invoke == nil {
 		return nil, nil, errors.New("ctx: the runtime was not prepared")
 	}
-	var buf [14]goja.Value
-	args := append(buf[:0], hook, this, event)
-	s.made = nil
+	var buf [13]goja.Value
+	args := append(buf[:0], this, event)
+	s.made, s.hook = nil, hook
 	v, err := s.invoke(goja.Undefined(), s.contextArgs(rt, args, c, deadline, session)...)
 	made := s.made
-	s.made = nil
+	s.made, s.hook = nil, nil
 	return v, made, err
 }
 

@@ -146,7 +146,7 @@ func withoutHostFrames(stack string) string {
 	for i, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		if strings.Contains(line, "("+contextFile+":") ||
-			trimmed == "at bound call (native)" && i+1 < len(lines) && strings.Contains(lines[i+1], "("+contextFile+":") {
+			strings.HasSuffix(trimmed, "(native)") && i+1 < len(lines) && strings.Contains(lines[i+1], "("+contextFile+":") {
 			continue
 		}
 		out = append(out, line)

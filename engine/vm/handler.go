@@ -17,13 +17,25 @@ import (
 // the runtime it was read from.
 type Handler struct {
 	hooks hookSet
-	this  goja.Value             // the object of hooks, `this` of each; undefined for a function
-	funcs map[string]handlerFunc // by hook name; the function export is hookFunctionExport
+	this  goja.Value    // the object of hooks, `this` of each; undefined for a function
+	funcs []handlerFunc // the hooks it has, in hookNames order, or the function export alone
 }
 
 type handlerFunc struct {
+	hook  string // the hook's name; hookFunctionExport for the function export
 	value goja.Value
 	call  goja.Callable // cached: goja.AssertFunction allocates
+}
+
+// hookFunc is the function that runs hook, if the handler has it. (A handler has a few hooks
+// and is read in every runtime a program starts: a slice costs less to build than a map.)
+func (h *Handler) hookFunc(hook string) (handlerFunc, bool) {
+	for _, f := range h.funcs {
+		if f.hook == hook {
+			return f, true
+		}
+	}
+	return handlerFunc{}, false
 }
 
 // errNoHandler is why exports that are neither a function nor an object with a hook do not load.
@@ -45,17 +57,15 @@ func ResolveHandler(exports goja.Value) (*Handler, error) {
 		return &Handler{
 			hooks: hookSet{function: true},
 			this:  goja.Undefined(),
-			funcs: map[string]handlerFunc{hookFunctionExport: {value: v, call: f}},
+			funcs: []handlerFunc{{hook: hookFunctionExport, value: v, call: f}},
 		}, nil
 	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		return nil, fmt.Errorf("%s (got %s)", errNoHandler, sdk.Describe(v))
 	}
-	h := &Handler{this: obj, hooks: hookSet{has: make(map[string]bool)}, funcs: make(map[string]handlerFunc)}
-	known := make(map[string]bool)
-	for _, name := range hookNames() {
-		known[name] = true
+	h := &Handler{this: obj}
+	for i, name := range hookNames() {
 		hook := obj.Get(name)
 		if hook == nil || goja.IsUndefined(hook) {
 			continue
@@ -64,11 +74,11 @@ func ResolveHandler(exports goja.Value) (*Handler, error) {
 		if !ok {
 			return nil, fmt.Errorf("hook %s must be a function, got %s", name, sdk.Describe(hook))
 		}
-		h.funcs[name] = handlerFunc{value: hook, call: f}
-		h.hooks.has[name] = true
+		h.funcs = append(h.funcs, handlerFunc{hook: name, value: hook, call: f})
+		h.hooks.has |= 1 << i
 	}
 	for _, key := range obj.Keys() {
-		if known[key] || !strings.HasPrefix(key, "on") {
+		if hookIndex(key) >= 0 || !strings.HasPrefix(key, "on") {
 			continue
 		}
 		if _, isFn := goja.AssertFunction(obj.Get(key)); !isFn {
@@ -94,7 +104,7 @@ func (h *Handler) HookFor(eventType, callStatus string) (hook string, ok bool) {
 // Func returns the function that runs hook (as HookFor names it) and the `this` to call it
 // with, or ok false when the handler has no such hook.
 func (h *Handler) Func(hook string) (fn, this goja.Value, ok bool) {
-	f, ok := h.funcs[hook]
+	f, ok := h.hookFunc(hook)
 	return f.value, h.this, ok
 }
 
@@ -102,7 +112,23 @@ func (h *Handler) Func(hook string) (fn, this goja.Value, ok bool) {
 // those whose hooks it has.
 type hookSet struct {
 	function bool
-	has      map[string]bool
+	has      uint8 // bit i: the handler has hookNames()[i]
+}
+
+// hookIndex is name's place in hookNames, or -1 for a name that is not a hook's.
+func hookIndex(name string) int {
+	for i, hook := range hookNames() {
+		if hook == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// hasHook says whether the handler has hook (an object export's).
+func (s hookSet) hasHook(hook string) bool {
+	i := hookIndex(hook)
+	return i >= 0 && s.has&(1<<i) != 0
 }
 
 // hookFor routes an event (SPEC §3): a function export handles every event; an object export
@@ -115,11 +141,11 @@ func (s hookSet) hookFor(eventType, callStatus string) (hook string, ok bool) {
 	switch eventType {
 	case webhook.CallAction:
 		switch {
-		case callStatus == webhook.StatusCallReceived && s.has[HookCallReceived]:
+		case callStatus == webhook.StatusCallReceived && s.hasHook(HookCallReceived):
 			return HookCallReceived, true
-		case callStatus == webhook.StatusActionCompleted && s.has[HookActionCompleted]:
+		case callStatus == webhook.StatusActionCompleted && s.hasHook(HookActionCompleted):
 			return HookActionCompleted, true
-		case s.has[HookCallAction]:
+		case s.hasHook(HookCallAction):
 			return HookCallAction, true
 		}
 		return "", false
@@ -134,7 +160,7 @@ func (s hookSet) hookFor(eventType, callStatus string) (hook string, ok bool) {
 	default:
 		return "", false
 	}
-	return hook, s.has[hook]
+	return hook, s.hasHook(hook)
 }
 
 // names lists the hooks in hookNames order, or nil for a function export.
@@ -144,7 +170,7 @@ func (s hookSet) names() []string {
 	}
 	var out []string
 	for _, name := range hookNames() {
-		if s.has[name] {
+		if s.hasHook(name) {
 			out = append(out, name)
 		}
 	}

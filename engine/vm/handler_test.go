@@ -202,6 +202,35 @@ log.error("failed", {code: 7}); log.info({x: 1}, "not an object")`)
 	}
 }
 
+// TestConsoleBehavesAsAnObject: console and ctx.log make their methods when first read, but
+// a script sees objects it can read, list, change and extend as usual; what a host object
+// cannot do (freeze) is a TypeError, and changes to one runtime's console stay there.
+func TestConsoleBehavesAsAnObject(t *testing.T) {
+	tests := []struct{ name, script, want string }{
+		{"console methods", `Object.keys(console).join()`, "debug,trace,log,info,warn,error"},
+		{"ctx.log methods", `Object.keys(log).join()`, "debug,info,warn,error"},
+		{"same function each read", `console.log === console.log && log.info === log.info`, "true"},
+		{"a function", `typeof console.error + " " + console.error.length`, "function 0"},
+		{"in and hasOwnProperty", `("warn" in console) + " " + Object.prototype.hasOwnProperty.call(log, "warn") + " " + ("table" in console)`, "true true false"},
+		{"replaced", `console.log = (m) => "mine " + m; console.log("x")`, "mine x"},
+		{"added, in order", `console.table = 1; Object.keys(console).at(-1) + console.table`, "table1"},
+		{"deleted", `delete console.warn; typeof console.warn + " " + Object.keys(console).includes("warn")`, "undefined false"},
+		{"prototype reached", `typeof console.hasOwnProperty + " " + String(console)`, "function [object Object]"},
+		{"spread", `Object.keys({...log}).join()`, "debug,info,warn,error"},
+		{"frozen", `try { Object.freeze(console); "frozen" } catch (e) { e.name }`, "TypeError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := goja.New()
+			stringify, _ := goja.AssertFunction(rt.Get("JSON").ToObject(rt).Get("stringify"))
+			_ = rt.Set("log", vm.InstallConsole(rt, stringify, func(slog.Level, string, string) {}))
+			if got := eval(t, rt, tt.script).String(); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.script, got, tt.want)
+			}
+		})
+	}
+}
+
 // TestStackShowsOnlyTheAuthorsFrames: the host code that builds ctx and calls the hook is not
 // in the stack trace an author sees.
 func TestStackShowsOnlyTheAuthorsFrames(t *testing.T) {

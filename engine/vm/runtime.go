@@ -277,11 +277,11 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 			}
 		}
 	}
-	fn, ok := rt.handler.funcs[c.Hook]
+	fn, ok := rt.handler.hookFunc(c.Hook)
 	if !ok {
 		return nil, nil, &ScriptError{Message: fmt.Sprintf("the script has no %s hook", c.Hook)}
 	}
-	value, ctxObj, err := rt.shared.Invoke(rt.vm, fn.value, rt.handler.this, event, c.Context, c.Deadline, state)
+	value, ctxObj, err := rt.shared.Invoke(rt.vm, fn.call, rt.handler.this, event, c.Context, c.Deadline, state)
 	if err != nil {
 		return nil, nil, scriptErrorOf(err)
 	}
