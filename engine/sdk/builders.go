@@ -11,6 +11,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/callscript/callscript/engine/internal/jsfunc"
 	"github.com/callscript/callscript/engine/internal/jsonscan"
 	"github.com/callscript/callscript/engine/internal/suggest"
 )
@@ -107,9 +108,7 @@ func (b *builders) get(name string) goja.Value {
 	default:
 		return goja.Undefined()
 	}
-	f := b.rt.ToValue(fn).ToObject(b.rt)
-	_ = f.DefineDataProperty("name", b.rt.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = f.DefineDataProperty("length", b.rt.ToValue(length), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	f := jsfunc.New(b.rt, name, length, fn)
 	b.made[name] = f
 	return f
 }

@@ -103,6 +103,9 @@ func TestBuilders(t *testing.T) {
 		// The builders are functions like any other, the same function wherever they are read,
 		// and do not depend on built-ins a script may replace.
 		{`[cs.say.name, cs.say.length, cs.makeCall.length, cs.hangup.length, typeof cs.defineHandler]`, `["say",2,1,0,"function"]`},
+		// Their name and length are what a built-in's are: not enumerable, not listed as keys.
+		{`[Object.keys(cs.say).length, Object.getOwnPropertyDescriptor(cs.sayAndCapture, "name")]`,
+			`[0,{"value":"sayAndCapture","writable":false,"enumerable":false,"configurable":true}]`},
 		{`(() => { const h = { onCallReceived() {} }; return cs.defineHandler(h) === h; })()`, `true`},
 		{`(() => { const keys = Object.keys; Object.keys = null; try { return cs.say("Hi", { speed: 1 }); } finally { Object.keys = keys; } })()`,
 			`{"action":"say","params":{"text":"Hi","speed":1}}`},

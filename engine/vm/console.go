@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/internal/jsfunc"
 )
 
 // maxLogMessage bounds one log line's message, so a script cannot write megabytes per line.
@@ -25,7 +27,7 @@ const maxLogMessage = 8 << 10
 func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level slog.Level, msg, fields string)) (log *goja.Object) {
 	consoleMethod := func(name string) goja.Value {
 		level := levelOf(name, func(l logLevel) []string { return l.console })
-		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
+		return jsfunc.New(rt, name, 0, func(fc goja.FunctionCall) goja.Value {
 			parts := make([]string, len(fc.Arguments))
 			for i, arg := range fc.Arguments {
 				parts[i] = Format(arg, stringify)
@@ -36,7 +38,7 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 	}
 	logMethod := func(name string) goja.Value {
 		level := levelOf(name, func(l logLevel) []string { return l.log })
-		return rt.ToValue(func(fc goja.FunctionCall) goja.Value {
+		return jsfunc.New(rt, name, 2, func(fc goja.FunctionCall) goja.Value {
 			text := ""
 			if obj, ok := fc.Argument(1).(*goja.Object); ok {
 				if s, err := stringify(goja.Undefined(), obj); err == nil && !goja.IsUndefined(s) {

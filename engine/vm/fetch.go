@@ -17,6 +17,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/callscript/callscript/engine/fetch"
+	"github.com/callscript/callscript/engine/internal/jsfunc"
 	"github.com/callscript/callscript/engine/sdk"
 )
 
@@ -72,7 +73,7 @@ type fetchAPI struct {
 func (rt *runtime) installFetch() {
 	vm := rt.vm
 	api := &fetchAPI{rt: rt}
-	fn := named(vm, "fetch", api.fetch)
+	fn := jsfunc.New(vm, "fetch", 1, api.fetch)
 	_ = vm.Set("fetch", fn)
 	rt.shared.Fetch = fn
 
@@ -100,29 +101,23 @@ func (api *fetchAPI) headers() *goja.Object {
 	ctor := vm.ToValue(api.construct).(*goja.Object)
 	proto := ctor.Get("prototype").(*goja.Object)
 	methods := []struct {
-		name string
-		fn   func(goja.FunctionCall) goja.Value
+		name   string
+		length int
+		fn     func(goja.FunctionCall) goja.Value
 	}{
-		{"get", api.headersGet}, {"has", api.headersHas}, {"set", api.headersSet},
-		{"append", api.headersAppend}, {"delete", api.headersDelete}, {"forEach", api.headersForEach},
-		{"entries", api.headersEntries}, {"keys", api.headersKeys}, {"values", api.headersValues},
-		{"getSetCookie", api.headersGetSetCookie},
+		{"get", 1, api.headersGet}, {"has", 1, api.headersHas}, {"set", 2, api.headersSet},
+		{"append", 2, api.headersAppend}, {"delete", 1, api.headersDelete}, {"forEach", 1, api.headersForEach},
+		{"entries", 0, api.headersEntries}, {"keys", 0, api.headersKeys}, {"values", 0, api.headersValues},
+		{"getSetCookie", 0, api.headersGetSetCookie},
 	}
 	for _, m := range methods {
-		_ = proto.DefineDataProperty(m.name, named(vm, m.name, m.fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = proto.DefineDataProperty(m.name, jsfunc.New(vm, m.name, m.length, m.fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	_ = proto.DefineDataPropertySymbol(goja.SymIterator, proto.Get("entries"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("Headers"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = ctor.DefineDataProperty("name", vm.ToValue("Headers"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	api.headersCtor, api.headersProto = ctor, proto
 	return ctor
-}
-
-// named makes a native function whose name property is name (goja would use the Go name).
-func named(vm *goja.Runtime, name string, fn func(goja.FunctionCall) goja.Value) *goja.Object {
-	f := vm.ToValue(fn).(*goja.Object)
-	_ = f.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	return f
 }
 
 // fetch is the global fetch(input, init).
@@ -649,10 +644,11 @@ func (api *fetchAPI) newResponse(r *response) *goja.Object {
 	vm := api.rt.vm
 	if api.responseProto == nil {
 		proto := vm.NewObject()
-		for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
-			"text": api.responseText, "json": api.responseJSON, "arrayBuffer": api.responseArrayBuffer, "clone": api.responseClone,
-		} {
-			_ = proto.DefineDataProperty(name, named(vm, name, fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		for _, m := range []struct {
+			name string
+			fn   func(goja.FunctionCall) goja.Value
+		}{{"text", api.responseText}, {"json", api.responseJSON}, {"arrayBuffer", api.responseArrayBuffer}, {"clone", api.responseClone}} {
+			_ = proto.DefineDataProperty(m.name, jsfunc.New(vm, m.name, 0, m.fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		}
 		_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("Response"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		api.responseProto = proto

@@ -231,6 +231,19 @@ func TestConsoleBehavesAsAnObject(t *testing.T) {
 	}
 }
 
+// TestHostFunctionsLookBuiltIn: the functions callscript gives a script are named as
+// JavaScript names them (not after their Go code), with the length a built-in has, and their
+// name and length are not enumerable.
+func TestHostFunctionsLookBuiltIn(t *testing.T) {
+	p := loadScript(t, `export default () => ({ x: [fetch, console.log, console.error, Headers.prototype.set, "".repeat, "".padStart, [].join, [].fill, Array.from]
+		.map((f) => f.name + "/" + f.length + "/" + Object.keys(f).length).join(" ") });`)
+	res := p.Run(context.Background(), vm.Call{Event: []byte(`{"eventType":"CALL_ACTION","payload":{}}`), Deadline: time.Now().Add(time.Second), Answer: true})
+	want := `{"x":"fetch/1/0 log/0/0 error/0/0 set/2/0 repeat/1/0 padStart/1/0 join/1/0 fill/1/0 from/1/0"}`
+	if res.Err != nil || string(res.JSON) != want {
+		t.Errorf("got %s %v, want %s", res.JSON, res.Err, want)
+	}
+}
+
 // TestStackShowsOnlyTheAuthorsFrames: the host code that builds ctx and calls the hook is not
 // in the stack trace an author sees.
 func TestStackShowsOnlyTheAuthorsFrames(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/internal/jsfunc"
 )
 
 // Bounds on what one native call may build. goja cannot interrupt a built-in while it runs, so
@@ -44,20 +46,21 @@ func InstallLimits(vm *goja.Runtime) {
 	arr := arrProto.Get("constructor").ToObject(vm)
 
 	wrap := func(obj *goja.Object, name string, check func(call goja.FunctionCall)) {
-		orig, ok := goja.AssertFunction(obj.Get(name))
+		builtIn := obj.Get(name)
+		orig, ok := goja.AssertFunction(builtIn)
 		if !ok {
 			return
 		}
-		fn := vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		length := int(builtIn.ToObject(vm).Get("length").ToInteger())
+		fn := jsfunc.New(vm, name, length, func(call goja.FunctionCall) goja.Value {
 			check(call)
 			v, err := orig(call.This, call.Arguments...)
 			if err != nil {
 				panic(err)
 			}
 			return v
-		}).ToObject(vm)
-		_ = fn.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-		_ = obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+		})
+		_ = obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	thisLength := func(call goja.FunctionCall) float64 {
 		if goja.IsUndefined(call.This) || goja.IsNull(call.This) {
