@@ -207,10 +207,14 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 	claimTTL := rel.timeout + time.Second                  // a claim outlives its run, not a crashed replica
 	wait := time.Millisecond
 	for {
-		storeCtx, cancel := context.WithDeadline(runCtx, budget) // a caller gone away does not stop the event
+		// The claim and the script share one deadline, and so one timer (a caller gone away does
+		// not stop the event).
+		eventCtx, cancel := context.WithDeadline(runCtx, budget)
 		// The call's session comes with the claim: one round trip before the script.
-		begun, err := e.store.BeginEvent(storeCtx, id, ev.EventID, ev.SessionID, claimTTL)
-		cancel()
+		begun, err := e.store.BeginEvent(eventCtx, id, ev.EventID, ev.SessionID, claimTTL)
+		if begun.State != store.Claimed || err != nil {
+			cancel()
+		}
 		if err != nil {
 			e.metrics.StoreErrors.WithLabelValues("begin").Inc()
 			return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
@@ -224,7 +228,8 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 			a.Tenant, a.Replayed = id, true
 			return a, nil
 		case store.Claimed:
-			a, save := e.run(runCtx, req, id, rel, ev, &begun)
+			a, save := e.run(eventCtx, req, id, rel, ev, &begun)
+			cancel()
 			finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 			if a.Fallback == FallbackOverloaded || a.Fallback == FallbackStoreUnavailable {
 				err = e.store.AbandonEvent(finishCtx, id, ev.EventID) // a retry may run it

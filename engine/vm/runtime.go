@@ -159,8 +159,12 @@ func (p *Program) Run(ctx context.Context, c Call) Result {
 	if c.Logger == nil {
 		c.Logger = p.cfg.Logger
 	}
-	runCtx, cancel := context.WithDeadline(ctx, c.Deadline)
-	defer cancel()
+	runCtx := ctx
+	if d, ok := ctx.Deadline(); !ok || d.After(c.Deadline) { // else ctx ends in time: no second timer
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, c.Deadline)
+		defer cancel()
+	}
 	done := make(chan Result, 1)
 	c.Workers.Go(func() { done <- p.runOn(runCtx, c) })
 	select {
