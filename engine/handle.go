@@ -212,15 +212,14 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 		eventCtx, cancel := context.WithDeadline(runCtx, budget)
 		// The call's session comes with the claim: one round trip before the script.
 		begun, err := e.store.BeginEvent(eventCtx, id, ev.EventID, ev.SessionID, claimTTL)
-		if begun.State != store.Claimed || err != nil {
-			cancel()
-		}
 		if err != nil {
+			cancel()
 			e.metrics.StoreErrors.WithLabelValues("begin").Inc()
 			return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
 		}
 		switch begun.State {
 		case store.Remembered:
+			cancel()
 			a, err := decodeAnswer(begun.Answer)
 			if err != nil {
 				return e.storeFailed(id, rel, ev, ev.EventType == webhook.CallAction, err), nil
@@ -248,6 +247,7 @@ func (e *Engine) once(ctx, runCtx context.Context, req Request, id string, rel *
 			}
 			return a, nil
 		}
+		cancel()
 		// Busy: another delivery runs the event now and answers within its own budget.
 		if time.Now().After(budget.Add(claimTTL)) {
 			return nil, refuse(KindUnavailable, "duplicate_pending", "a duplicate delivery of event %s is still running", ev.EventID)

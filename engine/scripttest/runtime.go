@@ -12,6 +12,7 @@ import (
 
 	"github.com/callscript/callscript/engine"
 	"github.com/callscript/callscript/engine/bundle"
+	"github.com/callscript/callscript/engine/internal/jsfunc"
 	"github.com/callscript/callscript/engine/sdk"
 	"github.com/callscript/callscript/engine/vm"
 )
@@ -174,7 +175,7 @@ func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	f.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	f.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	f.shared.Log = vm.InstallConsole(rt, f.stringify, f.write)
-	f.shared.Fetch = rt.ToValue(f.fetchGlobal)
+	f.shared.Fetch = jsfunc.New(rt, "fetch", 1, f.fetchGlobal)
 	if err := rt.Set("fetch", f.shared.Fetch); err != nil {
 		return nil, err
 	}
@@ -184,9 +185,6 @@ func newFileRun(t *tenantUnderTest, b *bundle.Bundle) (*fileRun, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tenant.json: %w", err)
-	}
-	if err := f.shared.Prepare(rt); err != nil {
-		return nil, err
 	}
 	if err := vm.InstallSDK(rt, t.sdk); err != nil {
 		return nil, err

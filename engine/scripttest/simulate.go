@@ -68,10 +68,7 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 			}
 		}
 	}
-	ctx, err := f.shared.NewContext(rt, vm.EventContext(f.t.id, f.t.version, ev), deadline, session)
-	if err != nil {
-		return fail(err.Error())
-	}
+	ctx := f.shared.NewContext(rt, vm.EventContext(f.t.id, f.t.version, ev), deadline, session)
 	fn, this, _ := h.Func(hook)
 	name, hookName := hook, rt.ToValue(hook)
 	if hook == "" { // a function export

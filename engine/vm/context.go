@@ -1,8 +1,8 @@
 package vm
 
 import (
-	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dop251/goja"
@@ -43,22 +43,12 @@ func ScriptDeadline(received time.Time, budget time.Duration) time.Time {
 	return received.Add(budget - min(budget/20, 50*time.Millisecond))
 }
 
-// contextFile names contextSource's frames in stack traces (withoutHostFrames drops them).
-const contextFile = "callscript:ctx"
-
 // Shared is what every ctx of one runtime shares: ctx.log (see InstallConsole), the deeply
-// frozen ctx.env (see FrozenEnv) and ctx.fetch. Prepare it on its runtime before author code
-// runs there.
+// frozen ctx.env (see FrozenEnv) and ctx.fetch.
 type Shared struct {
 	Log   *goja.Object
 	Env   goja.Value
 	Fetch goja.Value
-
-	makeContext goja.Callable // contextSource's context function
-	invoke      goja.Callable // contextSource's invoke function
-	hook        goja.Callable // the hook invoke calls now
-	made        *goja.Object  // the ctx invoke made last
-	deadline    time.Time     // the deadline of the call the runtime runs now: ctx.deadline's
 
 	// The tenant and version of the runtime's last call, as goja values: a runtime serves one
 	// tenant version, so they are made once rather than for every call.
@@ -66,108 +56,124 @@ type Shared struct {
 	tenantValue, versionValue goja.Value
 }
 
-// contextSource builds a ctx inside the VM: an object literal is made in one step, where
-// setting its members one by one from Go cost a call into goja each, and invoke builds the ctx
-// and calls the hook in one entry into the VM (goja gives its value stack back at every exit
-// and grows it again at the next entry). It is run before author code, so that the built-in
-// it captures (Object.freeze) is the real one, and it reads no global afterwards. The hook is
-// called by callHook, a host function (so nothing is looked up at call time, and a runtime's
-// start makes no bound function: Function.prototype.call.bind cost a tenth of it), which keeps
-// the ctx for the host too. ctx.deadline is a getter on the ctx's (frozen) prototype, so that
-// a ctx costs no function object of its own; it reads the deadline of the call the runtime
-// runs, which a runtime runs one at a time.
-var contextSource = goja.MustCompile(contextFile, `(function (remaining, callHook) {
-  "use strict";
-  const proto = Object.freeze({ get deadline() { return remaining(); } });
-  function context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
-    const ctx = {
-      __proto__: proto,
-      tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session,
-    };
-    if (session === undefined) delete ctx.session;
-    return ctx;
-  }
-  function invoke(self, event, tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session) {
-    return callHook(self, event, context(tenant, version, eventId, sessionId, callId, dtmf, clientActionId, log, env, fetch, session));
-  }
-  return [context, invoke];
-})`, true)
+// contextKeys are the properties of a ctx, in the order Object.keys lists them; a ctx without
+// a session has all but "session". Never modified.
+var (
+	contextKeys          = []string{"tenant", "version", "eventId", "sessionId", "callId", "dtmf", "clientActionId", "log", "env", "fetch", "session", "deadline"}
+	contextKeysNoSession = slices.DeleteFunc(slices.Clone(contextKeys), func(k string) bool { return k == "session" })
+)
 
-// Prepare readies s to build ctx arguments on rt. Call it before any author code runs on rt.
-func (s *Shared) Prepare(rt *goja.Runtime) error {
-	factory, err := rt.RunProgram(contextSource)
-	if err != nil {
-		return fmt.Errorf("ctx: %w", err)
-	}
-	wrap, _ := goja.AssertFunction(factory)
-	remaining := rt.ToValue(func(goja.FunctionCall) goja.Value {
-		return rt.ToValue(max(time.Until(s.deadline).Milliseconds(), 0))
-	})
-	callHook := rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		s.made, _ = call.Argument(2).(*goja.Object)
-		v, err := s.hook(call.Argument(0), call.Argument(1), call.Argument(2))
-		if err != nil {
-			panic(err) // the hook's exception, thrown on in invoke as it was
-		}
-		return v
-	})
-	made, err := wrap(goja.Undefined(), remaining, callHook)
-	if err != nil {
-		return fmt.Errorf("ctx: %w", err)
-	}
-	pair := made.ToObject(rt)
-	s.makeContext, _ = goja.AssertFunction(pair.Get("0"))
-	s.invoke, _ = goja.AssertFunction(pair.Get("1"))
-	return nil
+// callContext backs a handler's ctx (a goja.DynamicObject): its values are made the first
+// time the script reads them, and ctx.deadline counts down to the deadline of its own call
+// at every read. Building the ctx as an object literal in the VM cost two JavaScript calls,
+// a dozen property writes and a hash table per event, and a runtime's start a factory of
+// closures. A script may set, add and delete properties as on a plain object (ctx.session
+// may be replaced); as any host object, a ctx cannot be frozen or given accessors.
+type callContext struct {
+	rt       *goja.Runtime
+	shared   *Shared
+	c        Context
+	deadline time.Time
+	keys     []string     // the properties in order; a shared list until the script changes them
+	values   []goja.Value // values[i] is keys[i]'s; nil until read (ctx.deadline's until set)
+	owned    bool         // keys is this ctx's own copy
+	store    [12]goja.Value
 }
 
-// contextArgs are the arguments of contextSource's functions after their first ones; it makes
-// deadline the one ctx.deadline counts down to.
-func (s *Shared) contextArgs(rt *goja.Runtime, args []goja.Value, c Context, deadline time.Time, session goja.Value) []goja.Value {
-	if session == nil {
-		session = goja.Undefined()
+func (cc *callContext) Get(key string) goja.Value {
+	i := slices.Index(cc.keys, key)
+	if i < 0 {
+		return nil
 	}
-	s.deadline = deadline
+	if v := cc.values[i]; v != nil {
+		return v
+	}
+	var v goja.Value
+	switch key {
+	case "tenant":
+		v = cc.shared.tenantValue
+	case "version":
+		v = cc.shared.versionValue
+	case "eventId":
+		v = nullable(cc.rt, cc.c.EventID)
+	case "sessionId":
+		v = nullable(cc.rt, cc.c.SessionID)
+	case "callId":
+		v = nullable(cc.rt, cc.c.CallID)
+	case "dtmf":
+		v = optional(cc.rt, cc.c.DTMF)
+	case "clientActionId":
+		v = optional(cc.rt, cc.c.ClientActionID)
+	case "log":
+		v = cc.shared.Log
+	case "env":
+		v = cc.shared.Env
+	case "fetch":
+		v = cc.shared.Fetch
+	case "deadline":
+		return cc.rt.ToValue(max(time.Until(cc.deadline).Milliseconds(), 0))
+	default:
+		return goja.Undefined() // a property the script added and set to nothing
+	}
+	cc.values[i] = v
+	return v
+}
+
+func (cc *callContext) Set(key string, v goja.Value) bool {
+	if i := slices.Index(cc.keys, key); i >= 0 {
+		cc.values[i] = v
+		return true
+	}
+	cc.own()
+	cc.keys = append(cc.keys, key)
+	cc.values = append(cc.values, v)
+	return true
+}
+
+func (cc *callContext) Has(key string) bool { return slices.Contains(cc.keys, key) }
+
+func (cc *callContext) Delete(key string) bool {
+	if i := slices.Index(cc.keys, key); i >= 0 {
+		cc.own()
+		cc.keys = slices.Delete(cc.keys, i, i+1)
+		cc.values = slices.Delete(cc.values, i, i+1)
+	}
+	return true
+}
+
+func (cc *callContext) Keys() []string { return slices.Clone(cc.keys) }
+
+// own gives the ctx its own copy of its keys before it changes them.
+func (cc *callContext) own() {
+	if !cc.owned {
+		cc.keys, cc.owned = slices.Clone(cc.keys), true
+	}
+}
+
+// NewContext builds a handler's ctx argument on rt, the runtime whose ctx members s holds
+// (SPEC §3): the ids of c, the shared members, ctx.deadline, the milliseconds left until
+// deadline, and ctx.session when session is not nil.
+func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, session goja.Value) *goja.Object {
 	if s.tenantValue == nil || s.tenant != c.Tenant || s.version != c.Version {
 		s.tenant, s.version = c.Tenant, c.Version
 		s.tenantValue, s.versionValue = rt.ToValue(c.Tenant), rt.ToValue(c.Version)
 	}
-	return append(args,
-		s.tenantValue, s.versionValue,
-		nullable(rt, c.EventID), nullable(rt, c.SessionID), nullable(rt, c.CallID),
-		optional(rt, c.DTMF), optional(rt, c.ClientActionID),
-		s.Log, s.Env, s.Fetch, session)
+	cc := &callContext{rt: rt, shared: s, c: c, deadline: deadline, keys: contextKeysNoSession}
+	if session != nil {
+		cc.keys = contextKeys
+		cc.store[slices.Index(contextKeys, "session")] = session
+	}
+	cc.values = cc.store[:len(cc.keys)]
+	return rt.NewDynamicObject(cc)
 }
 
-// NewContext builds a handler's ctx argument on rt, the runtime s was prepared on (SPEC §3):
-// the ids of c, the shared members, ctx.deadline, the milliseconds left until deadline (for
-// every ctx of the runtime: it runs one call at a time), and ctx.session when session is not
-// nil.
-func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, session goja.Value) (*goja.Object, error) {
-	if s.makeContext == nil {
-		return nil, errors.New("ctx: the runtime was not prepared")
-	}
-	v, err := s.makeContext(goja.Undefined(), s.contextArgs(rt, make([]goja.Value, 0, 11), c, deadline, session)...)
-	if err != nil {
-		return nil, fmt.Errorf("ctx: %w", scriptErrorOf(err))
-	}
-	return v.(*goja.Object), nil
-}
-
-// Invoke calls hook with this as its `this`, the event, and the ctx NewContext would build, in
-// one entry into rt. It returns what the hook returned and the ctx; an error is the script's
-// (the ctx is still returned when the hook threw).
+// Invoke calls hook with this as its `this`, the event, and the ctx NewContext builds. It
+// returns what the hook returned and the ctx; an error is the script's (the ctx is still
+// returned when the hook threw).
 func (s *Shared) Invoke(rt *goja.Runtime, hook goja.Callable, this, event goja.Value, c Context, deadline time.Time, session goja.Value) (goja.Value, *goja.Object, error) {
-	if s.invoke == nil {
-		return nil, nil, errors.New("ctx: the runtime was not prepared")
-	}
-	var buf [13]goja.Value
-	args := append(buf[:0], this, event)
-	s.made, s.hook = nil, hook
-	v, err := s.invoke(goja.Undefined(), s.contextArgs(rt, args, c, deadline, session)...)
-	made := s.made
-	s.made, s.hook = nil, nil
-	return v, made, err
+	ctx := s.NewContext(rt, c, deadline, session)
+	v, err := hook(this, event, ctx)
+	return v, ctx, err
 }
 
 func nullable(rt *goja.Runtime, s string) goja.Value {

@@ -120,7 +120,7 @@ func (e *ScriptError) fromValue(v goja.Value) {
 	}
 	if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
 		text := stack.String()
-		e.Stack = withoutHostFrames(text)
+		e.Stack = text
 		e.Message, _, _ = strings.Cut(text, "\n")
 		e.Message = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(e.Message), ""))
 		if m := frameRE.FindStringSubmatch(text); m != nil {
@@ -137,23 +137,6 @@ func (e *ScriptError) fromValue(v goja.Value) {
 	e.Message = "Uncaught " + v.String()
 }
 
-// withoutHostFrames drops from a stack trace the frames of the host's own code that calls the
-// hook (the ctx factory and the bound Function.prototype.call it calls the hook with): the
-// author did not write them.
-func withoutHostFrames(stack string) string {
-	lines := strings.Split(stack, "\n")
-	out := lines[:0]
-	for i, line := range lines {
-		trimmed := strings.TrimSpace(line)
-		if strings.Contains(line, "("+contextFile+":") ||
-			strings.HasSuffix(trimmed, "(native)") && i+1 < len(lines) && strings.Contains(lines[i+1], "("+contextFile+":") {
-			continue
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
-
 // locate takes the innermost frame that has a file as the error's position.
 func (e *ScriptError) locate(frames []goja.StackFrame) {
 	var b strings.Builder
@@ -164,9 +147,6 @@ func (e *ScriptError) locate(frames []goja.StackFrame) {
 		}
 		if e.File == "" {
 			e.File, e.Line, e.Column = pos.Filename, pos.Line, pos.Column
-		}
-		if pos.Filename == contextFile {
-			continue
 		}
 		fmt.Fprintf(&b, "    at %s (%s:%d:%d)\n", frameName(&frames[i]), pos.Filename, pos.Line, pos.Column)
 	}

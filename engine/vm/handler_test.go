@@ -95,13 +95,7 @@ func TestEventContextAndNewContext(t *testing.T) {
 	rt := goja.New()
 	log := rt.NewObject()
 	shared := vm.Shared{Log: log, Env: eval(t, rt, `Object.freeze({A: 1})`), Fetch: eval(t, rt, `(function fetch() {})`)}
-	if err := shared.Prepare(rt); err != nil {
-		t.Fatal(err)
-	}
-	ctx, err := shared.NewContext(rt, vm.EventContext("acme", "v1", ev), time.Now().Add(time.Minute), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx := shared.NewContext(rt, vm.EventContext("acme", "v1", ev), time.Now().Add(time.Minute), nil)
 	_ = rt.Set("ctx", ctx)
 	got := eval(t, rt, `JSON.stringify([ctx.tenant, ctx.version, ctx.eventId, ctx.sessionId, ctx.callId, ctx.dtmf, ctx.clientActionId, ctx.env, ctx.deadline > 59000 && ctx.deadline <= 60000, typeof ctx.fetch])`).String()
 	if want := `["acme","v1","e1","s1",null,"42",null,{"A":1},true,"function"]`; got != want {
@@ -112,10 +106,45 @@ func TestEventContextAndNewContext(t *testing.T) {
 	}
 	// Author code that replaces built-ins does not change how the next ctx is made.
 	eval(t, rt, `Object.defineProperty(Object.prototype, "tenant", { set() { throw new Error("tampered") } }); Math.max = () => -1`)
-	if _, err := shared.NewContext(rt, vm.EventContext("acme", "v1", ev), time.Now(), nil); err != nil {
-		t.Fatalf("after tampering: %v", err)
+	if got := shared.NewContext(rt, vm.EventContext("acme", "v1", ev), time.Now(), nil).Get("tenant").String(); got != "acme" {
+		t.Fatalf("after tampering: ctx.tenant = %q", got)
 	}
+}
 
+// TestContextBehavesAsAnObject: a ctx is made lazily by the host, but a script reads, lists,
+// changes and extends it as a plain object; ctx.deadline counts down to its own call's
+// deadline, also when the ctx is kept after the call.
+func TestContextBehavesAsAnObject(t *testing.T) {
+	ev, err := webhook.Parse([]byte(`{"eventType":"CALL_ACTION","payload":{"eventId":"e1","sessionId":"s1","callStatus":"ACTION_COMPLETED"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, script, want string }{
+		{"keys", `Object.keys(ctx).join()`, "tenant,version,eventId,sessionId,callId,dtmf,clientActionId,log,env,fetch,session,deadline"},
+		{"keys without a session", `Object.keys(bare).includes("session") + " " + ("session" in bare) + " " + bare.session`, "false false undefined"},
+		{"spread and JSON", `const c = {...ctx}; c.eventId + " " + c.dtmf + " " + JSON.stringify(ctx.session) + " " + JSON.parse(JSON.stringify(ctx)).tenant`, "e1 null {\"n\":1} acme"},
+		{"same value each read", `ctx.session === ctx.session && ctx.eventId === ctx.eventId`, "true"},
+		{"session replaced", `ctx.session = {m: 2}; ctx.session.m`, "2"},
+		{"added and deleted", `ctx.mine = 1; delete ctx.callId; Object.keys(ctx).slice(-1)[0] + ctx.mine + ("callId" in ctx)`, "mine1false"},
+		{"deadline counts down", `ctx.deadline > 50000 && ctx.deadline <= 60000 && late.deadline === 0`, "true"},
+		{"deadline assigned", `ctx.deadline = 5; ctx.deadline`, "5"},
+		{"prototype reached", `ctx.hasOwnProperty("dtmf") + " " + (ctx instanceof Object)`, "true true"},
+		{"frozen", `try { Object.freeze(ctx); "frozen" } catch (e) { e.name }`, "TypeError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := goja.New()
+			shared := vm.Shared{Log: rt.NewObject(), Env: rt.NewObject(), Fetch: rt.NewObject()}
+			c := vm.EventContext("acme", "v1", ev)
+			session := eval(t, rt, `({n: 1})`)
+			_ = rt.Set("ctx", shared.NewContext(rt, c, time.Now().Add(time.Minute), session))
+			_ = rt.Set("bare", shared.NewContext(rt, c, time.Now().Add(time.Minute), nil))
+			_ = rt.Set("late", shared.NewContext(rt, c, time.Now().Add(-time.Second), session))
+			if got := eval(t, rt, tt.script).String(); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.script, got, tt.want)
+			}
+		})
+	}
 }
 
 func TestScriptDeadline(t *testing.T) {

@@ -63,9 +63,6 @@ func (p *Program) newRuntime(ctx context.Context) (rt *runtime, err error) {
 	if rt.shared.Env, err = FrozenEnv(vm, rt.parse, p.cfg.Env); err != nil {
 		return nil, err
 	}
-	if err := rt.shared.Prepare(vm); err != nil {
-		return nil, err
-	}
 
 	stop := context.AfterFunc(ctx, func() { vm.Interrupt(ctx.Err()) })
 	defer stop()
