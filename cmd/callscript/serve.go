@@ -50,7 +50,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Var(&memoryLimit, "memory-limit", "memory the process must stay under, e.g. 768MiB: the memory guard stops runaway scripts before it (default: GOMEMLIMIT, else the cgroup's limit, else half the machine's memory)")
 	storeSpec := fs.String("store", "memory", "where call state, idempotency answers and pinned versions live: memory, or a Redis URL (redis://host:6379/0) shared by several replicas")
 	delay := fs.Duration("shutdown-delay", 0, "on SIGTERM or SIGINT, how long to keep serving with /readyz answering 503 before the listener closes, so that load balancers stop sending first (e.g. 5s on Kubernetes)")
-	idleRuntimes := fs.Int("idle-runtimes", engine.DefaultIdleRuntimes, "warm script runtimes kept between calls, all tenants together (about 120 KiB each): past it, the tenants called least recently start a runtime afresh on their next call (about 0.2 ms); raise it to the number of busy tenants if memory allows")
+	idleRuntimes := fs.Int("idle-runtimes", engine.DefaultIdleRuntimes, "warm script runtimes kept between calls, all tenants together (about 35 KiB each): past it, the tenants called least recently start a runtime afresh on their next call (about 0.1 ms); raise it to the number of busy tenants if memory allows")
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (off by default; never expose it publicly)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
