@@ -88,7 +88,7 @@ func BenchmarkStages(b *testing.B) {
 	}
 	program := loadBenchProgram(b)
 	deadline := func() time.Time { return time.Now().Add(time.Minute) }
-	call := vm.Call{Hook: vm.HookActionCompleted, Event: body, Context: vm.EventContext("ivr", "v", ev), Answer: true,
+	call := vm.Call{Hook: vm.HookActionCompleted, Event: body, EventMembers: ev.Members, Context: vm.EventContext("ivr", "v", ev), Answer: true,
 		SessionLimit: engine.MaxSessionBytes, Session: []byte(`{"attempts":0}`), Workers: vm.NewWorkers(time.Minute)}
 	res := program.Run(ctx, withDeadline(call, deadline()))
 	if res.Err != nil {

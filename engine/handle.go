@@ -396,16 +396,17 @@ func (e *Engine) run(ctx context.Context, req Request, id string, rel *release, 
 		return answer, nil
 	}
 	call := vm.Call{
-		Hook:     hook,
-		Event:    ev.Raw,
-		Context:  vm.EventContext(id, rel.version, ev),
-		Deadline: deadline,
-		Answer:   isCall,
-		Logger:   logger,
-		LogAttrs: logAttrs,
-		Fetch:    rel.fetcher,
-		Guard:    e.guard,
-		Workers:  e.workers,
+		Hook:         hook,
+		Event:        ev.Raw,
+		EventMembers: ev.Members,
+		Context:      vm.EventContext(id, rel.version, ev),
+		Deadline:     deadline,
+		Answer:       isCall,
+		Logger:       logger,
+		LogAttrs:     logAttrs,
+		Fetch:        rel.fetcher,
+		Guard:        e.guard,
+		Workers:      e.workers,
 	}
 	if ev.SessionID != "" {
 		call.SessionLimit = MaxSessionBytes // a dry run gets a fresh session, never saved

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/dop251/goja"
+
+	"github.com/callscript/callscript/engine/webhook"
 )
 
 // sameAsJSONParse reports whether decodeJSON and goja's JSON.parse agree on text, compared
@@ -66,6 +68,46 @@ func TestDecodeJSONAgreesWithJSONParse(t *testing.T) {
 	}
 	for _, text := range cases {
 		sameAsJSONParse(t, text)
+	}
+}
+
+// TestEventFromParsedMembers: the event made from the members webhook.Parse found is the one
+// a scan of the body makes (keys, order, repeated keys, values, white space).
+func TestEventFromParsedMembers(t *testing.T) {
+	bodies := []string{
+		`{"eventType":"X"}`, ` { "eventType" : "X" , "payload" : { "a" : [ 1 , 2 ] } } `,
+		`{"eventType":"X","payload":{"a":1},"payload":{"b":2},"n":-1.5e3}`,
+		`{"2":"b","eventType":"X","1":"a","\u0065":"\u00e9"}`,
+	}
+	events, _ := filepath.Glob("../webhook/testdata/events/*.json")
+	for _, path := range events {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, string(data))
+	}
+	for _, body := range bodies {
+		ev, err := webhook.Parse([]byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		vm := goja.New()
+		scanned, err := DecodeEvent(vm, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		describe := func(v goja.Value) string {
+			_ = vm.Set("e", v)
+			out, err := vm.RunString(`JSON.stringify([Object.keys(e), e])`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out.String()
+		}
+		if got, want := describe(lazyObjectOf(vm, ev.Raw, ev.Members)), describe(scanned); got != want {
+			t.Errorf("%s:\nfrom members %s\nscanned      %s", body, got, want)
+		}
 	}
 }
 
@@ -144,6 +186,17 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			if _, err := decodeLazyJSON(vm, data); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+	// members is how the engine makes the event: from the members webhook.Parse found.
+	ev, err := webhook.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("members", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			lazyObjectOf(vm, data, ev.Members)
 		}
 	})
 	b.Run("JSON.parse", func(b *testing.B) {

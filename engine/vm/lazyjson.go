@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/callscript/callscript/engine/internal/jsonscan"
+	"github.com/callscript/callscript/engine/webhook"
 )
 
 // lazyObject is a JSON object handed to JavaScript whose members become JavaScript values only
@@ -51,13 +52,7 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error)
 		if lexErr = sc.Skip(); lexErr != nil {
 			break
 		}
-		value := jsonscan.Span{Start: start, End: sc.Pos}
-		if i := o.index(key); i >= 0 { // a repeated key: the last one counts, as in JSON.parse
-			o.raw[i] = value
-		} else {
-			o.add(key)
-			o.raw = append(o.raw, value)
-		}
+		o.member(key, jsonscan.Span{Start: start, End: sc.Pos})
 		more, lexErr = sc.Next('}')
 	}
 	if lexErr != nil {
@@ -65,6 +60,28 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error)
 	}
 	o.vals = make([]goja.Value, len(o.keys))
 	return vm.NewDynamicObject(o), nil
+}
+
+// lazyObjectOf makes the object whose members webhook.Parse found in data, without scanning
+// it again.
+func lazyObjectOf(vm *goja.Runtime, data []byte, members []webhook.Member) *goja.Object {
+	o := &lazyObject{vm: vm, data: data, keys: make([]string, 0, len(members)), raw: make([]jsonscan.Span, 0, len(members))}
+	for _, m := range members {
+		o.member(m.Key, jsonscan.Span{Start: m.Start, End: m.End})
+	}
+	o.vals = make([]goja.Value, len(o.keys))
+	return vm.NewDynamicObject(o)
+}
+
+// member records a member read from the JSON text: a repeated key keeps its place and takes
+// the last value, as in JSON.parse.
+func (o *lazyObject) member(key string, value jsonscan.Span) {
+	if i := o.index(key); i >= 0 {
+		o.raw[i] = value
+		return
+	}
+	o.add(key)
+	o.raw = append(o.raw, value)
 }
 
 func (o *lazyObject) index(key string) int {

@@ -12,6 +12,7 @@ import (
 	"github.com/callscript/callscript/engine/bundle"
 	"github.com/callscript/callscript/engine/fetch"
 	"github.com/callscript/callscript/engine/sdk"
+	"github.com/callscript/callscript/engine/webhook"
 )
 
 // runtime is one goja runtime that has run its program's module code. It belongs to one
@@ -106,6 +107,9 @@ type Call struct {
 	Hook string
 	// Event is the webhook body exactly as posted; the handler sees it through JSON.parse.
 	Event []byte
+	// EventMembers are Event's top-level members as webhook.Parse found them, which spares
+	// the event a second scan; nil: Event is scanned (and must be a JSON object).
+	EventMembers []webhook.Member
 	// Context holds the members of the handler's ctx argument.
 	Context Context
 	// Deadline is when the script must have finished; it is interrupted then.
@@ -265,8 +269,10 @@ func (p *Program) runOn(ctx context.Context, c Call) (res Result) {
 
 // invoke calls the handler, settles its promise, and serialises the answer and ctx.session.
 func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, err error) {
-	event, err := DecodeEvent(rt.vm, c.Event)
-	if err != nil {
+	var event goja.Value
+	if c.EventMembers != nil {
+		event = lazyObjectOf(rt.vm, c.Event, c.EventMembers)
+	} else if event, err = DecodeEvent(rt.vm, c.Event); err != nil {
 		return nil, nil, fmt.Errorf("the event is not valid JSON: %w", scriptErrorOf(err))
 	}
 	var state goja.Value // no ctx.session

@@ -59,9 +59,13 @@ func FuzzParse(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Parse: %v; encoding/json reads %+v", err, want)
 			}
-			got.Raw = nil
+			members := got.Members
+			got.Raw, got.Members = nil, nil
 			if !reflect.DeepEqual(*got, *want) {
 				t.Fatalf("Parse disagrees with encoding/json\n got %+v\nwant %+v", *got, *want)
+			}
+			if wantMembers := referenceMembers(t, body); !reflect.DeepEqual(members, wantMembers) {
+				t.Fatalf("Parse's members disagree with encoding/json's\n got %+v\nwant %+v", members, wantMembers)
 			}
 		case errNotObject:
 			if !errors.Is(err, ErrNotObject) {
@@ -74,6 +78,29 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// referenceMembers lists the members of body's top-level object with encoding/json's
+// tokenizer: each key, and where the value's text (a json.RawMessage) sits in body.
+func referenceMembers(t *testing.T, body []byte) []Member {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	members := []Member{}
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatal(err)
+		}
+		end := int(dec.InputOffset())
+		members = append(members, Member{Key: key.(string), Start: end - len(raw), End: end})
+	}
+	return members
 }
 
 var (

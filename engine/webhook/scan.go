@@ -30,7 +30,16 @@ func (s *scanner) envelope(env *envelope) error {
 	s.SkipSpace()
 	if s.PeekKind() == jsonscan.Object {
 		env.top = jsonscan.Object
-		if err := s.object(func(key []byte) error { return s.envelopeMember(key, env) }); err != nil {
+		env.members = make([]Member, 0, 4)
+		err := s.object(func(key []byte) error {
+			start := s.Pos
+			if err := s.envelopeMember(key, env); err != nil {
+				return err
+			}
+			env.members = append(env.members, Member{Key: string(key), Start: start, End: s.Pos})
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	} else {

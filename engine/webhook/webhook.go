@@ -61,6 +61,18 @@ type Event struct {
 	// Speech is payload.eventData.asrCaptured, the speech recognition result some older
 	// payloads carry; "" when absent.
 	Speech string
+
+	// Members are the members of the body's top-level object in the order of the body (a
+	// repeated key each time): Parse has read them, so that the script's event object is made
+	// from them rather than from a second scan of the body (vm.Call.EventMembers).
+	Members []Member
+}
+
+// Member is a member of a JSON object: its key, and where its value's JSON text sits in the
+// body (Raw[Start:End]).
+type Member struct {
+	Key        string
+	Start, End int
 }
 
 // ErrNotObject is returned (wrapped, saying what the body is instead) when the body is valid
@@ -173,6 +185,7 @@ func Parse(body []byte) (*Event, error) {
 		DTMF:              strs[outDTMF],
 		HasDTMF:           out[outDTMF].kind != jsonscan.None,
 		Speech:            strs[outSpeech],
+		Members:           env.members,
 	}, nil
 }
 
@@ -193,6 +206,7 @@ const (
 // envelope collects, in one pass, where the interesting values sit in the body.
 type envelope struct {
 	top         jsonscan.Kind // kind of the top-level value
+	members     []Member      // the top-level object's
 	eventType   span
 	payloadKind jsonscan.Kind
 	payload     payloadFields

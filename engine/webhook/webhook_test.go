@@ -125,7 +125,10 @@ func TestParseSampleEvents(t *testing.T) {
 			if &got.Raw[0] != &body[0] || len(got.Raw) != len(body) {
 				t.Errorf("Raw is not the body passed in")
 			}
-			got.Raw = nil
+			if want := referenceMembers(t, body); !reflect.DeepEqual(got.Members, want) {
+				t.Errorf("Parse(%s).Members\n got %+v\nwant %+v", tt.file, got.Members, want)
+			}
+			got.Raw, got.Members = nil, nil
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Parse(%s)\n got %+v\nwant %+v", tt.file, *got, tt.want)
 			}
@@ -259,7 +262,10 @@ func TestParseLenientFields(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			got.Raw = nil
+			if want := referenceMembers(t, []byte(tt.body)); !reflect.DeepEqual(got.Members, want) {
+				t.Errorf("Members\n got %+v\nwant %+v", got.Members, want)
+			}
+			got.Raw, got.Members = nil, nil
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("\n got %+v\nwant %+v", *got, tt.want)
 			}
