@@ -67,6 +67,7 @@ var (
 	typeString  = reflect.TypeFor[string]()
 	typeBool    = reflect.TypeFor[bool]()
 	typeProxy   = reflect.TypeFor[goja.Proxy]()
+	typeLazy    = reflect.TypeFor[*lazyObject]()
 )
 
 // value writes v; in an array, a value JSON leaves out is written as null. It returns false
@@ -138,6 +139,11 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
 		return false
 	}
+	if obj.ExportType() == typeLazy {
+		if lazy := obj.Export().(*lazyObject); lazy.canonical {
+			return w.canonicalObject(lazy, depth)
+		}
+	}
 	if class == "Array" {
 		n := obj.Get("length").ToInteger()
 		w.buf = append(w.buf, '[')
@@ -168,6 +174,36 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 		}
 		w.buf = append(w.buf, ':')
 		if !w.value(member, depth+1, false) {
+			return false
+		}
+	}
+	w.buf = append(w.buf, '}')
+	return true
+}
+
+// canonicalObject writes a session's object (see DecodeSession): a member the handler has
+// not read is written as the text it was read from, which is JSON.stringify's own, without
+// making its value.
+func (w *plainWriter) canonicalObject(o *lazyObject, depth int) bool {
+	w.buf = append(w.buf, '{')
+	first := true
+	for _, key := range o.Keys() {
+		i := o.index(key)
+		member := o.vals[i]
+		if member != nil && leftOut(member) {
+			continue
+		}
+		if !first {
+			w.buf = append(w.buf, ',')
+		}
+		first = false
+		if !w.str(key) {
+			return false
+		}
+		w.buf = append(w.buf, ':')
+		if member == nil {
+			w.buf = append(w.buf, o.data[o.raw[i].Start:o.raw[i].End]...)
+		} else if !w.value(member, depth+1, false) {
 			return false
 		}
 	}

@@ -24,12 +24,13 @@ import (
 // non-extensible, it cannot hold symbol-keyed properties, and accessors or read-only
 // properties cannot be defined on it (copy it first: {...event}).
 type lazyObject struct {
-	vm    *goja.Runtime
-	data  []byte // the JSON text the members' values are spans of
-	keys  []string
-	raw   []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
-	vals  []goja.Value    // each member's value, nil until read or assigned
-	byKey map[string]int  // the position of each key, for objects wider than indexFrom (nil: stale)
+	vm        *goja.Runtime
+	data      []byte // the JSON text the members' values are spans of
+	canonical bool   // data is JSON.stringify's own text (see DecodeSession)
+	keys      []string
+	raw       []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
+	vals      []goja.Value    // each member's value, nil until read or assigned
+	byKey     map[string]int  // the position of each key, for objects wider than indexFrom (nil: stale)
 }
 
 // indexFrom is the width from which a lazyObject finds its keys through a map rather than by
@@ -38,8 +39,8 @@ const indexFrom = 16
 
 // newLazyObject makes the object whose JSON text starts at sc.Pos (at its '{'), reading its
 // keys and moving sc past it. Values nested in it are checked for syntax, not built.
-func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error) {
-	o := &lazyObject{vm: vm, data: sc.Data}
+func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner, canonical bool) (*goja.Object, error) {
+	o := &lazyObject{vm: vm, data: sc.Data, canonical: canonical}
 	var buf []byte
 	more, lexErr := sc.Open()
 	for more && lexErr == nil {
@@ -121,7 +122,7 @@ func (o *lazyObject) Get(key string) goja.Value {
 		return nil
 	}
 	if o.vals[i] == nil {
-		d := jsonDecoder{vm: o.vm, lazy: true, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
+		d := jsonDecoder{vm: o.vm, canonical: o.canonical, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
 		v, err := d.value()
 		if err != nil { // cannot happen: the syntax was checked when the object was scanned
 			v = goja.Undefined()
