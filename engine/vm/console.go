@@ -93,23 +93,19 @@ func levelOf(name string, of func(logLevel) []string) slog.Level {
 	return slog.LevelInfo
 }
 
-// methodObject backs console and ctx.log (goja.DynamicObject): its properties start as the
-// method names, and each method is made by make the first time it is read. A script may set,
-// add and delete properties as on a plain object; as any host object, it cannot be frozen or
-// given accessors or symbol-keyed properties (a TypeError says so).
+// methodObject backs console and ctx.log: its properties start as the method names, and each
+// method is made by make the first time it is read (see members).
 type methodObject struct {
-	keys   []string     // the properties in order; the shared names until the script changes them
-	values []goja.Value // values[i] is keys[i]'s value, nil until made
-	make   func(name string) goja.Value
-	owned  bool // keys is this object's own copy
+	members
+	make func(name string) goja.Value
 }
 
 func newMethodObject(rt *goja.Runtime, names []string, makeMethod func(name string) goja.Value) *goja.Object {
-	return rt.NewDynamicObject(&methodObject{keys: names, values: make([]goja.Value, len(names)), make: makeMethod})
+	return rt.NewDynamicObject(&methodObject{members: members{keys: names, values: make([]goja.Value, len(names))}, make: makeMethod})
 }
 
 func (o *methodObject) Get(key string) goja.Value {
-	i := slices.Index(o.keys, key)
+	i := o.index(key)
 	if i < 0 {
 		return nil
 	}
@@ -117,37 +113,6 @@ func (o *methodObject) Get(key string) goja.Value {
 		o.values[i] = o.make(key)
 	}
 	return o.values[i]
-}
-
-func (o *methodObject) Set(key string, v goja.Value) bool {
-	if i := slices.Index(o.keys, key); i >= 0 {
-		o.values[i] = v
-		return true
-	}
-	o.own()
-	o.keys = append(o.keys, key)
-	o.values = append(o.values, v)
-	return true
-}
-
-func (o *methodObject) Has(key string) bool { return slices.Contains(o.keys, key) }
-
-func (o *methodObject) Delete(key string) bool {
-	if i := slices.Index(o.keys, key); i >= 0 {
-		o.own()
-		o.keys = slices.Delete(o.keys, i, i+1)
-		o.values = slices.Delete(o.values, i, i+1)
-	}
-	return true
-}
-
-func (o *methodObject) Keys() []string { return slices.Clone(o.keys) }
-
-// own gives the object its own copy of its keys before it changes them.
-func (o *methodObject) own() {
-	if !o.owned {
-		o.keys, o.owned = slices.Clone(o.keys), true
-	}
 }
 
 // rawJSON is JSON text that a slog JSON handler embeds as is.

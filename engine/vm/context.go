@@ -63,25 +63,22 @@ var (
 	contextKeysNoSession = slices.DeleteFunc(slices.Clone(contextKeys), func(k string) bool { return k == "session" })
 )
 
-// callContext backs a handler's ctx (a goja.DynamicObject): its values are made the first
-// time the script reads them, and ctx.deadline counts down to the deadline of its own call
-// at every read. Building the ctx as an object literal in the VM cost two JavaScript calls,
-// a dozen property writes and a hash table per event, and a runtime's start a factory of
-// closures. A script may set, add and delete properties as on a plain object (ctx.session
-// may be replaced); as any host object, a ctx cannot be frozen or given accessors.
+// callContext backs a handler's ctx (a goja.DynamicObject, see members): its values are made
+// the first time the script reads them, and ctx.deadline counts down to the deadline of its own
+// call at every read until the script assigns it. Building the ctx as an object literal in the
+// VM cost two JavaScript calls, a dozen property writes and a hash table per event, and a
+// runtime's start a factory of closures. ctx.session may be replaced, as on a plain object.
 type callContext struct {
+	members
 	rt       *goja.Runtime
 	shared   *Shared
 	c        Context
 	deadline time.Time
-	keys     []string     // the properties in order; a shared list until the script changes them
-	values   []goja.Value // values[i] is keys[i]'s; nil until read (ctx.deadline's until set)
-	owned    bool         // keys is this ctx's own copy
-	store    [12]goja.Value
+	store    [12]goja.Value // the first values, so that a ctx makes one allocation less
 }
 
 func (cc *callContext) Get(key string) goja.Value {
-	i := slices.Index(cc.keys, key)
+	i := cc.index(key)
 	if i < 0 {
 		return nil
 	}
@@ -119,37 +116,6 @@ func (cc *callContext) Get(key string) goja.Value {
 	return v
 }
 
-func (cc *callContext) Set(key string, v goja.Value) bool {
-	if i := slices.Index(cc.keys, key); i >= 0 {
-		cc.values[i] = v
-		return true
-	}
-	cc.own()
-	cc.keys = append(cc.keys, key)
-	cc.values = append(cc.values, v)
-	return true
-}
-
-func (cc *callContext) Has(key string) bool { return slices.Contains(cc.keys, key) }
-
-func (cc *callContext) Delete(key string) bool {
-	if i := slices.Index(cc.keys, key); i >= 0 {
-		cc.own()
-		cc.keys = slices.Delete(cc.keys, i, i+1)
-		cc.values = slices.Delete(cc.values, i, i+1)
-	}
-	return true
-}
-
-func (cc *callContext) Keys() []string { return slices.Clone(cc.keys) }
-
-// own gives the ctx its own copy of its keys before it changes them.
-func (cc *callContext) own() {
-	if !cc.owned {
-		cc.keys, cc.owned = slices.Clone(cc.keys), true
-	}
-}
-
 // NewContext builds a handler's ctx argument on rt, the runtime whose ctx members s holds
 // (SPEC §3): the ids of c, the shared members, ctx.deadline, the milliseconds left until
 // deadline, and ctx.session when session is not nil.
@@ -158,7 +124,7 @@ func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, ses
 		s.tenant, s.version = c.Tenant, c.Version
 		s.tenantValue, s.versionValue = rt.ToValue(c.Tenant), rt.ToValue(c.Version)
 	}
-	cc := &callContext{rt: rt, shared: s, c: c, deadline: deadline, keys: contextKeysNoSession}
+	cc := &callContext{members: members{keys: contextKeysNoSession}, rt: rt, shared: s, c: c, deadline: deadline}
 	if session != nil {
 		cc.keys = contextKeys
 		cc.store[slices.Index(contextKeys, "session")] = session

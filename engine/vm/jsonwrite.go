@@ -139,9 +139,12 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
 		return false
 	}
+	// A session's object (see DecodeSession): a member the handler has not read is written as
+	// the text it was read from, which is JSON.stringify's own, without making its value.
+	var saved *lazyObject
 	if obj.ExportType() == typeLazy {
 		if lazy := obj.Export().(*lazyObject); lazy.canonical {
-			return w.canonicalObject(lazy, depth)
+			saved = lazy
 		}
 	}
 	if class == "Array" {
@@ -161,8 +164,17 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	w.buf = append(w.buf, '{')
 	first := true
 	for _, key := range obj.Keys() {
-		member := obj.Get(key)
-		if leftOut(member) {
+		var member goja.Value
+		var text []byte
+		if saved != nil {
+			i := saved.index(key)
+			if member = saved.vals[i]; member == nil {
+				text = saved.data[saved.raw[i].Start:saved.raw[i].End]
+			}
+		} else {
+			member = obj.Get(key)
+		}
+		if text == nil && leftOut(member) {
 			continue
 		}
 		if !first {
@@ -173,36 +185,8 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 			return false
 		}
 		w.buf = append(w.buf, ':')
-		if !w.value(member, depth+1, false) {
-			return false
-		}
-	}
-	w.buf = append(w.buf, '}')
-	return true
-}
-
-// canonicalObject writes a session's object (see DecodeSession): a member the handler has
-// not read is written as the text it was read from, which is JSON.stringify's own, without
-// making its value.
-func (w *plainWriter) canonicalObject(o *lazyObject, depth int) bool {
-	w.buf = append(w.buf, '{')
-	first := true
-	for _, key := range o.Keys() {
-		i := o.index(key)
-		member := o.vals[i]
-		if member != nil && leftOut(member) {
-			continue
-		}
-		if !first {
-			w.buf = append(w.buf, ',')
-		}
-		first = false
-		if !w.str(key) {
-			return false
-		}
-		w.buf = append(w.buf, ':')
-		if member == nil {
-			w.buf = append(w.buf, o.data[o.raw[i].Start:o.raw[i].End]...)
+		if text != nil {
+			w.buf = append(w.buf, text...)
 		} else if !w.value(member, depth+1, false) {
 			return false
 		}
