@@ -63,7 +63,7 @@ func (f *fileRun) prepare(handlerValue goja.Value, eventJSON string, sessionJSON
 	if ev.SessionID != "" {
 		session = rt.NewObject()
 		if sessionJSON != nil && !goja.IsNull(sessionJSON) && !goja.IsUndefined(sessionJSON) {
-			if session, err = vm.DecodeSession(rt, []byte(sessionJSON.String())); err != nil {
+			if session, err = f.parse(goja.Undefined(), sessionJSON); err != nil {
 				return fail("the saved session is not JSON: " + err.Error())
 			}
 		}

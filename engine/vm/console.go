@@ -101,7 +101,7 @@ type methodObject struct {
 }
 
 func newMethodObject(rt *goja.Runtime, names []string, makeMethod func(name string) goja.Value) *goja.Object {
-	return rt.NewDynamicObject(&methodObject{members: members{keys: names, values: make([]goja.Value, len(names))}, make: makeMethod})
+	return rt.NewDynamicObject(&methodObject{members: members{propertyNames: propertyNames{names: names, shared: true}, values: make([]goja.Value, len(names))}, make: makeMethod})
 }
 
 func (o *methodObject) Get(key string) goja.Value {

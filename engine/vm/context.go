@@ -87,10 +87,14 @@ func (cc *callContext) Get(key string) goja.Value {
 	}
 	var v goja.Value
 	switch key {
-	case "tenant":
-		v = cc.shared.tenantValue
+	case "tenant": // the runtime's value, unless the ctx was kept past a call of another tenant id
+		if v = cc.shared.tenantValue; cc.shared.tenant != cc.c.Tenant {
+			v = cc.rt.ToValue(cc.c.Tenant)
+		}
 	case "version":
-		v = cc.shared.versionValue
+		if v = cc.shared.versionValue; cc.shared.version != cc.c.Version {
+			v = cc.rt.ToValue(cc.c.Version)
+		}
 	case "eventId":
 		v = nullable(cc.rt, cc.c.EventID)
 	case "sessionId":
@@ -124,12 +128,13 @@ func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, ses
 		s.tenant, s.version = c.Tenant, c.Version
 		s.tenantValue, s.versionValue = rt.ToValue(c.Tenant), rt.ToValue(c.Version)
 	}
-	cc := &callContext{members: members{keys: contextKeysNoSession}, rt: rt, shared: s, c: c, deadline: deadline}
+	keys := contextKeysNoSession
+	cc := &callContext{rt: rt, shared: s, c: c, deadline: deadline}
 	if session != nil {
-		cc.keys = contextKeys
+		keys = contextKeys
 		cc.store[slices.Index(contextKeys, "session")] = session
 	}
-	cc.values = cc.store[:len(cc.keys)]
+	cc.members = members{propertyNames: propertyNames{names: keys, shared: true}, values: cc.store[:len(keys)]}
 	return rt.NewDynamicObject(cc)
 }
 

@@ -75,7 +75,7 @@ func ResolveHandler(exports goja.Value) (*Handler, error) {
 			return nil, fmt.Errorf("hook %s must be a function, got %s", name, sdk.Describe(hook))
 		}
 		h.funcs = append(h.funcs, handlerFunc{hook: name, value: hook, call: f})
-		h.hooks.has |= 1 << i
+		h.hooks.has[i] = true
 	}
 	for _, key := range obj.Keys() {
 		if hookIndex(key) >= 0 || !strings.HasPrefix(key, "on") {
@@ -112,7 +112,7 @@ func (h *Handler) Func(hook string) (fn, this goja.Value, ok bool) {
 // those whose hooks it has.
 type hookSet struct {
 	function bool
-	has      uint8 // bit i: the handler has hookNames()[i]
+	has      [numHooks]bool // has[i]: the handler has hookNames()[i]
 }
 
 // hookIndex is name's place in hookNames, or -1 for a name that is not a hook's.
@@ -128,7 +128,7 @@ func hookIndex(name string) int {
 // hasHook says whether the handler has hook (an object export's).
 func (s hookSet) hasHook(hook string) bool {
 	i := hookIndex(hook)
-	return i >= 0 && s.has&(1<<i) != 0
+	return i >= 0 && s.has[i]
 }
 
 // hookFor routes an event (SPEC §3): a function export handles every event; an object export

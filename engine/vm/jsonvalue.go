@@ -8,19 +8,23 @@ import (
 	"github.com/callscript/callscript/engine/internal/jsonscan"
 )
 
+// decodeJSON builds the JavaScript value of a JSON text directly, as JSON.parse would, without
+// goja's JSON.parse and its token-by-token decoder: the event's trip from bytes to a JS object
+// is the largest cost of a warm call. The text must be valid JSON (webhook.Parse has checked
+// the event; the session was written by JSON.stringify).
+func decodeJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
+	return decode(jsonDecoder{vm: vm, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
+}
+
 // DecodeEvent is the handler's event argument: the webhook's JSON text as a JavaScript value
 // whose objects build their members when the script reads them (see lazyObject), so that the
 // event's trip from bytes to a JS object costs a scan. The test runner's call simulator makes
 // its events with it too, so that scripts see the same object under test as in production.
-func DecodeEvent(vm *goja.Runtime, data []byte) (goja.Value, error) {
-	return decode(jsonDecoder{vm: vm, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
-}
+func DecodeEvent(vm *goja.Runtime, data []byte) (goja.Value, error) { return decodeLazyJSON(vm, data) }
 
-// DecodeSession is ctx.session from its saved JSON text, made as DecodeEvent makes the event.
-// The text must be what SessionJSON wrote (JSON.stringify's own form): the members a handler
-// leaves unread are then written back as they are, without being made (see plainWriter).
-func DecodeSession(vm *goja.Runtime, data []byte) (goja.Value, error) {
-	return decode(jsonDecoder{vm: vm, canonical: true, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
+// decodeLazyJSON is decodeJSON with the objects in the text made lazyObjects.
+func decodeLazyJSON(vm *goja.Runtime, data []byte) (goja.Value, error) {
+	return decode(jsonDecoder{vm: vm, lazy: true, sc: jsonscan.Scanner{Data: data, MaxDepth: maxJSONDepth}})
 }
 
 func decode(d jsonDecoder) (goja.Value, error) {
@@ -40,12 +44,10 @@ func decode(d jsonDecoder) (goja.Value, error) {
 const maxJSONDepth = 10000
 
 type jsonDecoder struct {
-	vm  *goja.Runtime
-	sc  jsonscan.Scanner
-	buf []byte // where strings with escapes are decoded, reused
-	// canonical: the text is JSON.stringify's own (a saved session), so an unread member's
-	// text is what JSON.stringify would write for it.
-	canonical bool
+	vm   *goja.Runtime
+	sc   jsonscan.Scanner
+	buf  []byte // where strings with escapes are decoded, reused
+	lazy bool   // objects are lazyObjects
 }
 
 // value reads the value after d.sc.Pos and the white space before it.
@@ -53,7 +55,10 @@ func (d *jsonDecoder) value() (goja.Value, error) {
 	d.sc.SkipSpace()
 	switch d.sc.PeekKind() {
 	case jsonscan.Object:
-		return newLazyObject(d.vm, &d.sc, d.canonical)
+		if d.lazy {
+			return newLazyObject(d.vm, &d.sc)
+		}
+		return d.object()
 	case jsonscan.Array:
 		return d.array()
 	case jsonscan.String:
@@ -75,6 +80,36 @@ func (d *jsonDecoder) value() (goja.Value, error) {
 		}
 	}
 	return nil, &jsonscan.Error{Offset: d.sc.Pos, Code: jsonscan.ExpectedValue, Start: d.sc.Pos}
+}
+
+func (d *jsonDecoder) object() (goja.Value, error) {
+	obj := d.vm.NewObject()
+	more, lexErr := d.sc.Open()
+	for more && lexErr == nil {
+		var k jsonscan.Span
+		if k, lexErr = d.sc.Member(); lexErr != nil {
+			break
+		}
+		key := d.text(k)
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		if key == "__proto__" {
+			// JSON.parse makes an own property of it; Set would change the prototype.
+			err = obj.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		} else {
+			err = obj.Set(key, v)
+		}
+		if err != nil {
+			return nil, err
+		}
+		more, lexErr = d.sc.Next('}')
+	}
+	if lexErr != nil {
+		return nil, lexErr
+	}
+	return obj, nil
 }
 
 func (d *jsonDecoder) array() (goja.Value, error) {

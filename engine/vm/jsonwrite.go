@@ -67,7 +67,6 @@ var (
 	typeString  = reflect.TypeFor[string]()
 	typeBool    = reflect.TypeFor[bool]()
 	typeProxy   = reflect.TypeFor[goja.Proxy]()
-	typeLazy    = reflect.TypeFor[*lazyObject]()
 )
 
 // value writes v; in an array, a value JSON leaves out is written as null. It returns false
@@ -139,14 +138,6 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
 		return false
 	}
-	// A session's object (see DecodeSession): a member the handler has not read is written as
-	// the text it was read from, which is JSON.stringify's own, without making its value.
-	var saved *lazyObject
-	if obj.ExportType() == typeLazy {
-		if lazy := obj.Export().(*lazyObject); lazy.canonical {
-			saved = lazy
-		}
-	}
 	if class == "Array" {
 		n := obj.Get("length").ToInteger()
 		w.buf = append(w.buf, '[')
@@ -164,17 +155,8 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 	w.buf = append(w.buf, '{')
 	first := true
 	for _, key := range obj.Keys() {
-		var member goja.Value
-		var text []byte
-		if saved != nil {
-			i := saved.index(key)
-			if member = saved.vals[i]; member == nil {
-				text = saved.data[saved.raw[i].Start:saved.raw[i].End]
-			}
-		} else {
-			member = obj.Get(key)
-		}
-		if text == nil && leftOut(member) {
+		member := obj.Get(key)
+		if leftOut(member) {
 			continue
 		}
 		if !first {
@@ -185,9 +167,7 @@ func (w *plainWriter) object(obj *goja.Object, depth int) bool {
 			return false
 		}
 		w.buf = append(w.buf, ':')
-		if text != nil {
-			w.buf = append(w.buf, text...)
-		} else if !w.value(member, depth+1, false) {
+		if !w.value(member, depth+1, false) {
 			return false
 		}
 	}

@@ -1,9 +1,7 @@
 package vm
 
 import (
-	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/dop251/goja"
 
@@ -24,23 +22,17 @@ import (
 // non-extensible, it cannot hold symbol-keyed properties, and accessors or read-only
 // properties cannot be defined on it (copy it first: {...event}).
 type lazyObject struct {
-	vm        *goja.Runtime
-	data      []byte // the JSON text the members' values are spans of
-	canonical bool   // data is JSON.stringify's own text (see DecodeSession)
-	keys      []string
-	raw       []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
-	vals      []goja.Value    // each member's value, nil until read or assigned
-	byKey     map[string]int  // the position of each key, for objects wider than indexFrom (nil: stale)
+	propertyNames
+	vm   *goja.Runtime
+	data []byte          // the JSON text the members' values are spans of
+	raw  []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
+	vals []goja.Value    // each member's value, nil until read or assigned
 }
-
-// indexFrom is the width from which a lazyObject finds its keys through a map rather than by
-// scanning them: a webhook of a hundred thousand keys must not cost their square.
-const indexFrom = 16
 
 // newLazyObject makes the object whose JSON text starts at sc.Pos (at its '{'), reading its
 // keys and moving sc past it. Values nested in it are checked for syntax, not built.
-func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner, canonical bool) (*goja.Object, error) {
-	o := &lazyObject{vm: vm, data: sc.Data, canonical: canonical}
+func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error) {
+	o := &lazyObject{vm: vm, data: sc.Data}
 	var buf []byte
 	more, lexErr := sc.Open()
 	for more && lexErr == nil {
@@ -59,18 +51,18 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner, canonical bool) (*goj
 	if lexErr != nil {
 		return nil, lexErr
 	}
-	o.vals = make([]goja.Value, len(o.keys))
+	o.vals = make([]goja.Value, len(o.names))
 	return vm.NewDynamicObject(o), nil
 }
 
 // lazyObjectOf makes the object whose members webhook.Parse found in data, without scanning
 // it again.
 func lazyObjectOf(vm *goja.Runtime, data []byte, members []webhook.Member) *goja.Object {
-	o := &lazyObject{vm: vm, data: data, keys: make([]string, 0, len(members)), raw: make([]jsonscan.Span, 0, len(members))}
+	o := &lazyObject{propertyNames: propertyNames{names: make([]string, 0, len(members))}, vm: vm, data: data, raw: make([]jsonscan.Span, 0, len(members))}
 	for _, m := range members {
 		o.member(m.Key, jsonscan.Span{Start: m.Start, End: m.End})
 	}
-	o.vals = make([]goja.Value, len(o.keys))
+	o.vals = make([]goja.Value, len(o.names))
 	return vm.NewDynamicObject(o)
 }
 
@@ -85,35 +77,6 @@ func (o *lazyObject) member(key string, value jsonscan.Span) {
 	o.raw = append(o.raw, value)
 }
 
-func (o *lazyObject) index(key string) int {
-	if len(o.keys) <= indexFrom {
-		for i, k := range o.keys {
-			if k == key {
-				return i
-			}
-		}
-		return -1
-	}
-	if o.byKey == nil {
-		o.byKey = make(map[string]int, len(o.keys))
-		for i, k := range o.keys {
-			o.byKey[k] = i
-		}
-	}
-	if i, ok := o.byKey[key]; ok {
-		return i
-	}
-	return -1
-}
-
-// add appends a member.
-func (o *lazyObject) add(key string) {
-	o.keys = append(o.keys, key)
-	if o.byKey != nil {
-		o.byKey[key] = len(o.keys) - 1
-	}
-}
-
 // Get returns a member's value, building it on the first read; nil for no such member (the
 // prototype is asked then).
 func (o *lazyObject) Get(key string) goja.Value {
@@ -122,7 +85,7 @@ func (o *lazyObject) Get(key string) goja.Value {
 		return nil
 	}
 	if o.vals[i] == nil {
-		d := jsonDecoder{vm: o.vm, canonical: o.canonical, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
+		d := jsonDecoder{vm: o.vm, lazy: true, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
 		v, err := d.value()
 		if err != nil { // cannot happen: the syntax was checked when the object was scanned
 			v = goja.Undefined()
@@ -132,15 +95,22 @@ func (o *lazyObject) Get(key string) goja.Value {
 	return o.vals[i]
 }
 
-// Set assigns a member, adding it at the end if it is new.
+// Set assigns a member, adding it at the end if it is new. A nil v (Object.defineProperty
+// without a value) leaves the value as it is, undefined for a new member.
 func (o *lazyObject) Set(key string, v goja.Value) bool {
-	if i := o.index(key); i >= 0 {
+	i := o.index(key)
+	switch {
+	case v == nil && i >= 0:
+	case i >= 0:
 		o.vals[i] = v
-		return true
+	default:
+		if v == nil {
+			v = goja.Undefined()
+		}
+		o.add(key)
+		o.raw = append(o.raw, jsonscan.Span{})
+		o.vals = append(o.vals, v)
 	}
-	o.add(key)
-	o.raw = append(o.raw, jsonscan.Span{})
-	o.vals = append(o.vals, v)
 	return true
 }
 
@@ -150,52 +120,15 @@ func (o *lazyObject) Has(key string) bool { return o.index(key) >= 0 }
 // Delete removes a member.
 func (o *lazyObject) Delete(key string) bool {
 	if i := o.index(key); i >= 0 {
-		o.keys = slices.Delete(o.keys, i, i+1)
+		o.remove(i)
 		o.raw = slices.Delete(o.raw, i, i+1)
 		o.vals = slices.Delete(o.vals, i, i+1)
-		o.byKey = nil // the positions after i moved
 	}
 	return true
 }
 
-// Keys lists the members in the order JavaScript gives an object's keys: array indices
-// ascending first, then the others as they were added. The slice is the caller's: goja
-// iterates over it while the script may delete members.
-func (o *lazyObject) Keys() []string {
-	keys := slices.Clone(o.keys)
-	if slices.ContainsFunc(keys, isArrayIndex) {
-		slices.SortStableFunc(keys, func(a, b string) int {
-			ia, ib := isArrayIndex(a), isArrayIndex(b)
-			switch {
-			case ia && ib:
-				return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
-			case ia:
-				return -1
-			case ib:
-				return 1
-			}
-			return 0
-		})
-	}
-	return keys
-}
-
-// isArrayIndex reports whether key is the canonical form of an integer below 2³²-1, which
-// JavaScript orders before an object's other keys.
-func isArrayIndex(key string) bool {
-	if key == "" || len(key) > 10 || key[0] == '0' && len(key) > 1 {
-		return false
-	}
-	n := 0
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n < 1<<32-1
-}
+// Keys lists the members in the order JavaScript gives an object's keys.
+func (o *lazyObject) Keys() []string { return o.ordered() }
 
 // spanText is a JSON string's content as Go text, unescaped through buf when it must be.
 func spanText(data []byte, v jsonscan.Span, buf *[]byte) string {

@@ -34,10 +34,13 @@ const (
 	defaultMaxLogPerCall = 200
 )
 
+// numHooks is the number of hooks an object export may define.
+const numHooks = 7
+
 // hookNames lists every hook in a fixed order; it is a function so that no package-level
 // slice can be mutated.
-func hookNames() [7]string {
-	return [7]string{HookCallReceived, HookActionCompleted, HookCallAction, HookSessionSummary,
+func hookNames() [numHooks]string {
+	return [numHooks]string{HookCallReceived, HookActionCompleted, HookCallAction, HookSessionSummary,
 		HookCallStatus, HookRecordingUpload, HookNumbersUpdated}
 }
 

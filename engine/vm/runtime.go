@@ -279,7 +279,7 @@ func (rt *runtime) invoke(ctx context.Context, c Call) (answer, session []byte, 
 	if c.SessionLimit > 0 {
 		state = rt.vm.NewObject()
 		if c.Session != nil {
-			if state, err = DecodeSession(rt.vm, c.Session); err != nil {
+			if state, err = decodeJSON(rt.vm, c.Session); err != nil {
 				return nil, nil, fmt.Errorf("the stored session is not valid JSON: %w", scriptErrorOf(err))
 			}
 		}
