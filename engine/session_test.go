@@ -54,6 +54,32 @@ func TestSessionPersistsAcrossTheCall(t *testing.T) {
 	}
 }
 
+// TestSessionIsAPlainObjectOnEveryWebhook: ctx.session is the plain object SPEC promises on
+// the call's later webhooks too, where it is read back from its saved JSON: a script may
+// freeze what it kept there and define accessors on it.
+func TestSessionIsAPlainObjectOnEveryWebhook(t *testing.T) {
+	root := t.TempDir()
+	writeTenant(t, root, "acme", map[string]string{"index.js": `import { say } from "callscript";
+export default (event, ctx) => {
+  ctx.session.n = (ctx.session.n ?? 0) + 1;
+  ctx.session.inner ??= { a: 1 };
+  if (ctx.session.n > 1) {
+    Object.freeze(ctx.session.inner);
+    Object.defineProperty(ctx.session, "twice", { get() { return this.n * 2; }, enumerable: true, configurable: true });
+  }
+  const plain = Object.getPrototypeOf(ctx.session) === Object.prototype && !Object.isFrozen(ctx.session);
+  return [say(ctx.session.n + " " + Object.isFrozen(ctx.session.inner) + " " + ctx.session.twice + " " + plain)];
+};
+`})
+	e, _ := newEngine(t, root, engine.Options{})
+	for i, want := range []string{"1 false undefined true", "2 true 4 true", "3 true 6 true"} {
+		a := handle(t, e, callAction(map[string]any{"sessionId": "call-p", "eventId": fmt.Sprintf("p%d", i)}))
+		if a.Fallback != "" || sayText(t, a.Body) != want {
+			t.Fatalf("webhook %d: said %q (fallback %q), want %q", i+1, sayText(t, a.Body), a.Fallback, want)
+		}
+	}
+}
+
 func TestConcurrentCallsDoNotShareState(t *testing.T) {
 	root := t.TempDir()
 	writeTenant(t, root, "acme", map[string]string{"index.js": counterTenant})

@@ -25,7 +25,7 @@ type lazyObject struct {
 	propertyNames
 	vm   *goja.Runtime
 	data []byte          // the JSON text the members' values are spans of
-	raw  []jsonscan.Span // each member's value as JSON text (Start, End); End 0 once replaced
+	raw  []jsonscan.Span // each member's value as JSON text (Start, End): its value until read or assigned
 	vals []goja.Value    // each member's value, nil until read or assigned
 }
 
