@@ -467,7 +467,10 @@ declare module "callscript" {
   /**
    * The second argument of every hook. `S` is the type of `ctx.session`; declare it with a
    * `type` alias (`type MySession = { attempts?: number }`) so that it also fits the dialog
-   * helpers, whose ctx is `Context<SessionData>`.
+   * helpers, whose ctx is `Context<SessionData>`. Like the event, its members become
+   * JavaScript values when first read, and it behaves as a plain object except that it cannot
+   * be frozen or sealed, given accessor or read-only properties, or hold symbol-keyed ones
+   * (copy it first: `{ ...ctx }`); `ctx.session` itself is a plain object.
    */
   export interface Context<S extends object = SessionData> {
     /** The tenant id: the 8x8 subAccountId, the name of the scripts folder. */
