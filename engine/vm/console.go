@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -26,7 +25,7 @@ const maxLogMessage = 8 << 10
 // made up front were an eighth of a runtime's start and of the memory a warm runtime keeps.
 func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level slog.Level, msg, fields string)) (log *goja.Object) {
 	consoleMethod := func(name string) goja.Value {
-		level := levelOf(name, func(l logLevel) []string { return l.console })
+		level := levelOf(consoleMethods, name)
 		return jsfunc.New(rt, name, 0, func(fc goja.FunctionCall) goja.Value {
 			parts := make([]string, len(fc.Arguments))
 			for i, arg := range fc.Arguments {
@@ -37,7 +36,7 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 		})
 	}
 	logMethod := func(name string) goja.Value {
-		level := levelOf(name, func(l logLevel) []string { return l.log })
+		level := levelOf(logMethods, name)
 		return jsfunc.New(rt, name, 2, func(fc goja.FunctionCall) goja.Value {
 			text := ""
 			if obj, ok := fc.Argument(1).(*goja.Object); ok {
@@ -53,41 +52,35 @@ func InstallConsole(rt *goja.Runtime, stringify goja.Callable, write func(level 
 	return newMethodObject(rt, logNames, logMethod)
 }
 
-// logLevel lists the methods of console and ctx.log at one level.
-type logLevel struct {
-	level   slog.Level
-	console []string
-	log     []string
+// logMethod is a method of console or ctx.log and the level of its lines.
+type logMethod struct {
+	name  string
+	level slog.Level
 }
 
-// logLevels lists the methods of console and ctx.log by level. Never modified.
-var logLevels = []logLevel{
-	{slog.LevelDebug, []string{"debug", "trace"}, []string{"debug"}},
-	{slog.LevelInfo, []string{"log", "info"}, []string{"info"}},
-	{slog.LevelWarn, []string{"warn"}, []string{"warn"}},
-	{slog.LevelError, []string{"error"}, []string{"error"}},
-}
-
-// consoleNames and logNames are the methods of console and of ctx.log, in logLevels' order.
-// Never modified.
+// consoleMethods and logMethods are the methods of console and of ctx.log, in the order
+// Object.keys lists them. Never modified.
 var (
-	consoleNames = methodNames(func(l logLevel) []string { return l.console })
-	logNames     = methodNames(func(l logLevel) []string { return l.log })
+	consoleMethods = []logMethod{{"debug", slog.LevelDebug}, {"trace", slog.LevelDebug}, {"log", slog.LevelInfo},
+		{"info", slog.LevelInfo}, {"warn", slog.LevelWarn}, {"error", slog.LevelError}}
+	logMethods = []logMethod{{"debug", slog.LevelDebug}, {"info", slog.LevelInfo}, {"warn", slog.LevelWarn}, {"error", slog.LevelError}}
+	// Their names, which every console (ctx.log) starts with.
+	consoleNames, logNames = methodNames(consoleMethods), methodNames(logMethods)
 )
 
-func methodNames(of func(logLevel) []string) []string {
-	var names []string
-	for _, l := range logLevels {
-		names = append(names, of(l)...)
+func methodNames(methods []logMethod) []string {
+	names := make([]string, len(methods))
+	for i, m := range methods {
+		names[i] = m.name
 	}
 	return names
 }
 
-// levelOf is the level of the method name among the methods of (console or ctx.log).
-func levelOf(name string, of func(logLevel) []string) slog.Level {
-	for _, l := range logLevels {
-		if slices.Contains(of(l), name) {
-			return l.level
+// levelOf is the level of the method called name among methods.
+func levelOf(methods []logMethod, name string) slog.Level {
+	for _, m := range methods {
+		if m.name == name {
+			return m.level
 		}
 	}
 	return slog.LevelInfo

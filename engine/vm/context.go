@@ -59,8 +59,8 @@ type Shared struct {
 // contextKeys are the properties of a ctx, in the order Object.keys lists them; a ctx without
 // a session has all but "session". Never modified.
 var (
-	contextKeys          = []string{"tenant", "version", "eventId", "sessionId", "callId", "dtmf", "clientActionId", "log", "env", "fetch", "session", "deadline"}
-	contextKeysNoSession = slices.DeleteFunc(slices.Clone(contextKeys), func(k string) bool { return k == "session" })
+	contextKeys          = [...]string{"tenant", "version", "eventId", "sessionId", "callId", "dtmf", "clientActionId", "log", "env", "fetch", "session", "deadline"}
+	contextKeysNoSession = slices.DeleteFunc(slices.Clone(contextKeys[:]), func(k string) bool { return k == "session" })
 )
 
 // callContext backs a handler's ctx (a goja.DynamicObject, see members): its values are made
@@ -74,7 +74,7 @@ type callContext struct {
 	shared   *Shared
 	c        Context
 	deadline time.Time
-	store    [12]goja.Value // the first values, so that a ctx makes one allocation less
+	store    [len(contextKeys)]goja.Value // the values of contextKeys: a ctx makes one allocation less
 }
 
 func (cc *callContext) Get(key string) goja.Value {
@@ -131,8 +131,8 @@ func (s *Shared) NewContext(rt *goja.Runtime, c Context, deadline time.Time, ses
 	keys := contextKeysNoSession
 	cc := &callContext{rt: rt, shared: s, c: c, deadline: deadline}
 	if session != nil {
-		keys = contextKeys
-		cc.store[slices.Index(contextKeys, "session")] = session
+		keys = contextKeys[:]
+		cc.store[slices.Index(keys, "session")] = session
 	}
 	cc.members = members{propertyNames: propertyNames{names: keys, shared: true}, values: cc.store[:len(keys)]}
 	return rt.NewDynamicObject(cc)

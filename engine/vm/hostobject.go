@@ -103,9 +103,9 @@ func isArrayIndex(key string) bool {
 	return n < 1<<32-1
 }
 
-// members are the properties of a host object that starts with a fixed, shared list of names
-// whose values are made the first time a script reads them (console, ctx.log, ctx): each such
-// object's Get makes its values, members does the rest of goja.DynamicObject.
+// members are the properties of a host object whose values are made the first time a script
+// reads them (the event's objects, ctx, console, ctx.log): each such object's Get makes its
+// values, members does the rest of goja.DynamicObject.
 type members struct {
 	propertyNames
 	values []goja.Value // values[i] is names[i]'s, nil until made

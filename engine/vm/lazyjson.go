@@ -22,11 +22,10 @@ import (
 // non-extensible, it cannot hold symbol-keyed properties, and accessors or read-only
 // properties cannot be defined on it (copy it first: {...event}).
 type lazyObject struct {
-	propertyNames
-	vm   *goja.Runtime
-	data []byte          // the JSON text the members' values are spans of
-	raw  []jsonscan.Span // each member's value as JSON text (Start, End): its value until read or assigned
-	vals []goja.Value    // each member's value, nil until read or assigned
+	members // values[i] is nil until the member is read or assigned
+	vm      *goja.Runtime
+	data    []byte          // the JSON text the members' values are spans of
+	raw     []jsonscan.Span // each member's value as JSON text (Start, End): its value until read or assigned
 }
 
 // newLazyObject makes the object whose JSON text starts at sc.Pos (at its '{'), reading its
@@ -51,18 +50,18 @@ func newLazyObject(vm *goja.Runtime, sc *jsonscan.Scanner) (*goja.Object, error)
 	if lexErr != nil {
 		return nil, lexErr
 	}
-	o.vals = make([]goja.Value, len(o.names))
+	o.values = make([]goja.Value, len(o.names))
 	return vm.NewDynamicObject(o), nil
 }
 
 // lazyObjectOf makes the object whose members webhook.Parse found in data, without scanning
 // it again.
-func lazyObjectOf(vm *goja.Runtime, data []byte, members []webhook.Member) *goja.Object {
-	o := &lazyObject{propertyNames: propertyNames{names: make([]string, 0, len(members))}, vm: vm, data: data, raw: make([]jsonscan.Span, 0, len(members))}
-	for _, m := range members {
+func lazyObjectOf(vm *goja.Runtime, data []byte, found []webhook.Member) *goja.Object {
+	o := &lazyObject{members: members{propertyNames: propertyNames{names: make([]string, 0, len(found))}}, vm: vm, data: data, raw: make([]jsonscan.Span, 0, len(found))}
+	for _, m := range found {
 		o.member(m.Key, jsonscan.Span{Start: m.Start, End: m.End})
 	}
-	o.vals = make([]goja.Value, len(o.names))
+	o.values = make([]goja.Value, len(o.names))
 	return vm.NewDynamicObject(o)
 }
 
@@ -84,51 +83,32 @@ func (o *lazyObject) Get(key string) goja.Value {
 	if i < 0 {
 		return nil
 	}
-	if o.vals[i] == nil {
+	if o.values[i] == nil {
 		d := jsonDecoder{vm: o.vm, lazy: true, sc: jsonscan.Scanner{Data: o.data[:o.raw[i].End], Pos: o.raw[i].Start, MaxDepth: maxJSONDepth}}
 		v, err := d.value()
 		if err != nil { // cannot happen: the syntax was checked when the object was scanned
 			v = goja.Undefined()
 		}
-		o.vals[i] = v
+		o.values[i] = v
 	}
-	return o.vals[i]
+	return o.values[i]
 }
 
-// Set assigns a member, adding it at the end if it is new. A nil v (Object.defineProperty
-// without a value) leaves the value as it is, undefined for a new member.
+// Set and Delete are members' (assigning, adding at the end, removing), keeping raw beside
+// the names: a member added by the script has no text.
 func (o *lazyObject) Set(key string, v goja.Value) bool {
-	i := o.index(key)
-	switch {
-	case v == nil && i >= 0:
-	case i >= 0:
-		o.vals[i] = v
-	default:
-		if v == nil {
-			v = goja.Undefined()
-		}
-		o.add(key)
+	if o.index(key) < 0 {
 		o.raw = append(o.raw, jsonscan.Span{})
-		o.vals = append(o.vals, v)
 	}
-	return true
+	return o.members.Set(key, v)
 }
 
-// Has reports whether the object has a member named key of its own.
-func (o *lazyObject) Has(key string) bool { return o.index(key) >= 0 }
-
-// Delete removes a member.
 func (o *lazyObject) Delete(key string) bool {
 	if i := o.index(key); i >= 0 {
-		o.remove(i)
 		o.raw = slices.Delete(o.raw, i, i+1)
-		o.vals = slices.Delete(o.vals, i, i+1)
 	}
-	return true
+	return o.members.Delete(key)
 }
-
-// Keys lists the members in the order JavaScript gives an object's keys.
-func (o *lazyObject) Keys() []string { return o.ordered() }
 
 // spanText is a JSON string's content as Go text, unescaped through buf when it must be.
 func spanText(data []byte, v jsonscan.Span, buf *[]byte) string {
